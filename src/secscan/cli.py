@@ -1,0 +1,188 @@
+"""`secscan`: a thin shell over the pipeline. Exit 0 pass, 1 fail, 2 bad usage or config."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from secscan.pipeline import Options
+    from secscan.report import Report
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+LAYER_CHOICES = ("gitleaks", "semgrep", "trivy", "trivy-image")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"secscan: {message} (see secscan {self.prog.split()[-1]} --help)\n")
+
+
+def _layers(value: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [n for n in names if n not in LAYER_CHOICES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown layer(s) {', '.join(unknown) or '(none)'}: choose from {','.join(LAYER_CHOICES)}")
+    return tuple(dict.fromkeys(names))
+
+
+def _policy_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=Path("secscan-report"), help="output folder (default ./secscan-report)")
+    parser.add_argument("--config", type=Path, help="policy/config file (default: secscan.toml or [tool.secscan] in pyproject.toml)")
+    parser.add_argument("--baseline", type=Path, help="an earlier report.json: only findings not in it can fail the gate")
+    parser.add_argument("--no-ai", action="store_true", help="no model call, even with OPENAI_API_KEY set")
+    parser.add_argument("--no-slack", action="store_true", help="no Slack message, even when configured")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--quiet", "-q", action="store_true", help="print only the verdict line")
+    output.add_argument("--json", action="store_true", help="print report.json to stdout (no other output on stdout)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="secscan", description="Secrets, code, dependency and image scanning behind one policy gate.")
+    parser.add_argument("--version", action="version", version=f"secscan {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    scan = commands.add_parser("scan", help="run every layer on PATH locally, in parallel")
+    scan.add_argument("path", nargs="?", type=Path, default=Path("."), help="what to scan (default .)")
+    scan.add_argument("--image", type=Path, metavar="TAR_OR_OCI_DIR", help="also scan a container image (trivy-image layer)")
+    scan.add_argument("--layers", type=_layers, metavar="LIST", help="subset of gitleaks,semgrep,trivy,trivy-image")
+    scan.add_argument("--semgrep-config", action="append", default=[], metavar="CONFIG", help="extra semgrep config (registry pack or rules path); repeatable")
+    _policy_options(scan)
+
+    report = commands.add_parser("report", help="the same pipeline on scanner JSON produced elsewhere")
+    for name in LAYER_CHOICES:
+        report.add_argument(f"--{name}", type=Path, metavar="FILE", help=f"{name} JSON output")
+    report.add_argument("--source", type=Path, help="the scanned source tree, to read code lines and config from (optional)")
+    report.add_argument("--schema", action="store_true", help="print report.json's JSON Schema and exit")
+    _policy_options(report)
+
+    commands.add_parser("doctor", help="which scanners were found, their versions, what is configured")
+    commands.add_parser("schema", help="print report.json's JSON Schema")
+    return parser
+
+
+def _version() -> str:
+    from secscan import __version__
+
+    return __version__
+
+
+def _options(args: argparse.Namespace, **extra: object) -> Options:
+    from secscan.pipeline import Options
+
+    return Options(
+        out_dir=args.out,
+        config_path=args.config,
+        baseline_path=args.baseline,
+        no_ai=args.no_ai,
+        no_slack=args.no_slack,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _print_schema() -> int:
+    from secscan.outputs.json_report import schema
+
+    print(json.dumps(schema(), indent=2))
+    return EXIT_PASS
+
+
+def _finish(report: Report, args: argparse.Namespace) -> int:
+    from secscan.outputs import terminal
+
+    err = terminal.console(stderr=True)
+    if args.json:
+        from secscan.outputs.json_report import JsonReport
+
+        sys.stdout.write(JsonReport().render(report))
+    elif args.quiet:
+        print(f"secscan: {report.verdict.upper()}" + (f" ({len(report.reasons)} reason(s))" if report.reasons else ""))
+    else:
+        terminal.print_summary(report, err)
+        err.print(f"outputs: {args.out}/")
+    if report.slack is not None and report.slack.status == "failed":
+        err.print(f"[yellow]slack[/]: not delivered: {terminal._escape(report.slack.detail or '')}")
+    return EXIT_PASS if report.verdict == "pass" else EXIT_FAIL
+
+
+def _scan(args: argparse.Namespace) -> int:
+    import anyio
+
+    from secscan.outputs import terminal
+    from secscan.pipeline import prepare, scan, selected_layers
+
+    options = _options(args, layers=args.layers, image=args.image, semgrep_configs=tuple(args.semgrep_config))
+    if not args.path.is_dir():
+        raise _usage(f"{args.path}: no such directory")
+    prepared = prepare(options, args.path)
+    layers = selected_layers(options, prepared.config)
+    err = terminal.console(stderr=True)
+    if args.quiet or args.json:
+        report = anyio.run(scan, args.path, options)
+    else:
+        with terminal.LayerProgress(err, layers) as progress:
+            report = anyio.run(scan, args.path, options, progress.update)
+    return _finish(report, args)
+
+
+def _report(args: argparse.Namespace) -> int:
+    import anyio
+
+    from secscan.pipeline import report_from_files
+
+    if args.schema:
+        return _print_schema()
+    inputs = {name: getattr(args, name.replace("-", "_")) for name in LAYER_CHOICES}
+    report = anyio.run(report_from_files, inputs, _options(args), args.source)
+    return _finish(report, args)
+
+
+def _doctor() -> int:
+    from secscan.doctor import run
+
+    return run()
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _usage(message: str) -> _UsageError:
+    return _UsageError(message)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    from secscan.errors import ConfigError, OutputError
+
+    try:
+        if args.command == "scan":
+            return _scan(args)
+        if args.command == "report":
+            return _report(args)
+        if args.command == "schema":
+            return _print_schema()
+        return _doctor()
+    except (ConfigError, _UsageError) as exc:
+        from secscan.findings.redact import redact_text
+
+        print(f"secscan: {redact_text(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    except OutputError as exc:
+        print(f"secscan: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("secscan: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,170 @@
+"""Configuration: `secscan.toml`, or `[tool.secscan]` in pyproject.toml, validated strictly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from secscan.errors import ConfigError
+from secscan.findings.model import Category, LayerName, Severity
+
+Threshold = Literal["critical", "high", "medium", "low", "info", "none"]
+
+DEFAULT_LAYERS: list[LayerName] = ["gitleaks", "semgrep", "trivy"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PolicyConfig(_Strict):
+    """The gate. A threshold is the lowest severity that fails; "none" never fails."""
+
+    secret: Threshold = "info"
+    code: Threshold = "high"
+    vulnerability: Threshold = "high"
+    misconfiguration: Threshold = "critical"
+    license: Threshold = "none"
+    vulnerability_requires_fix: bool = Field(
+        default=True, description="Only vulnerabilities with a fixed version can fail the gate."
+    )
+    optional_layers: list[LayerName] = Field(default_factory=list)
+    ai_can_fail: bool = Field(default=True, description="An AI verdict of fail fails the gate.")
+
+    def threshold(self, category: Category) -> Severity | None:
+        value: Threshold = getattr(self, category.value)
+        return None if value == "none" else Severity(value)
+
+
+class SuppressionEntry(_Strict):
+    id: str | None = None
+    rule: str | None = None
+    path: str | None = None
+    reason: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+    expires: dt.date
+
+    @model_validator(mode="after")
+    def _names_a_finding(self) -> SuppressionEntry:
+        if not self.id and not self.rule:
+            raise ValueError("a suppression needs `id`, or `rule` (with an optional `path` glob)")
+        return self
+
+
+class ScanConfig(_Strict):
+    layers: list[LayerName] = Field(default_factory=lambda: list(DEFAULT_LAYERS))
+    exclude: list[str] = Field(default_factory=list, description="Path globs no layer reports on.")
+    timeout_s: float = Field(default=900, gt=0)
+    timeouts: dict[LayerName, float] = Field(default_factory=dict)
+    semgrep_config: list[str] = Field(
+        default_factory=list, description="Extra semgrep configs (registry packs, rule files)."
+    )
+    trivy_db_repositories: list[str] = Field(default_factory=list)
+
+    def timeout_for(self, layer: LayerName) -> float:
+        return self.timeouts.get(layer, self.timeout_s)
+
+
+class Price(_Strict):
+    prompt_per_million: float = Field(ge=0)
+    completion_per_million: float = Field(ge=0)
+
+
+class AIConfig(_Strict):
+    model: str | None = None
+    prompt_budget_tokens: int = Field(default=8000, ge=1000)
+    timeout_s: float = Field(default=60, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    prices: dict[str, Price] = Field(default_factory=dict)
+
+
+class SlackConfig(_Strict):
+    enabled: bool = True
+    max_top_findings: int = Field(default=10, ge=0, le=40)
+
+
+class Config(_Strict):
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    scan: ScanConfig = Field(default_factory=ScanConfig)
+    ai: AIConfig = Field(default_factory=AIConfig)
+    slack: SlackConfig = Field(default_factory=SlackConfig)
+    suppress: list[SuppressionEntry] = Field(default_factory=list)
+    suppressions_file: str | None = None
+    source: str | None = Field(default=None, exclude=True, description="Where this config was read from.")
+
+
+def _one_line(error: ValidationError, where: str) -> str:
+    problems = []
+    for item in error.errors()[:3]:
+        loc = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        problems.append(f"{loc}: {item['msg']}")
+    more = f" (+{error.error_count() - 3} more)" if error.error_count() > 3 else ""
+    return f"{where}: " + "; ".join(problems) + more
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _section(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
+    if path.name == "pyproject.toml":
+        section = data.get("tool", {}).get("secscan")
+        return section if isinstance(section, dict) else None
+    return data
+
+
+def parse_config(data: dict[str, Any], where: str) -> Config:
+    try:
+        return Config.model_validate({**data, "source": where})
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc, where)) from None
+
+
+def load_config(explicit: Path | None, search_root: Path | None) -> Config:
+    """--config FILE wins; else secscan.toml, else [tool.secscan] in pyproject.toml under the root."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"--config {explicit}: no such file")
+        section = _section(explicit, read_toml(explicit))
+        if section is None:
+            raise ConfigError(f"{explicit}: has no [tool.secscan] table")
+        config = parse_config(section, str(explicit))
+        return _with_suppressions_file(config, explicit.parent)
+    if search_root is not None and search_root.is_dir():
+        for name in ("secscan.toml", "pyproject.toml"):
+            candidate = search_root / name
+            if candidate.is_file():
+                section = _section(candidate, read_toml(candidate))
+                if section is not None:
+                    return _with_suppressions_file(parse_config(section, str(candidate)), search_root)
+    return Config()
+
+
+def _with_suppressions_file(config: Config, base: Path) -> Config:
+    if not config.suppressions_file:
+        return config
+    path = (base / config.suppressions_file).resolve()
+    return config.model_copy(update={"suppress": [*config.suppress, *load_suppressions(path)]})
+
+
+def load_suppressions(path: Path) -> list[SuppressionEntry]:
+    if not path.is_file():
+        raise ConfigError(f"suppressions file {path}: no such file")
+    data = read_toml(path)
+    entries = data.get("suppress", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: `suppress` must be an array of tables ([[suppress]])")
+    try:
+        return [SuppressionEntry.model_validate(entry) for entry in entries]
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc, str(path))) from None

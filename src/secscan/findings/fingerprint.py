@@ -1,0 +1,44 @@
+"""Stable finding ids: no line numbers, so an id survives code moving around."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from secscan.findings.model import Category, Finding
+
+_WS = re.compile(r"\s+")
+
+
+def _normalize(text: str | None) -> str:
+    return _WS.sub(" ", text or "").strip()
+
+
+def identity_key(finding: Finding) -> tuple[str, ...]:
+    """What makes two findings 'the same problem', independent of where lines moved."""
+    category = finding.category
+    if category is Category.VULNERABILITY:
+        return (category.value, finding.rule_id, finding.package or "", finding.installed_version or "", finding.path or finding.target or "")
+    if category is Category.LICENSE:
+        return (category.value, finding.rule_id, finding.package or "", finding.path or finding.target or "")
+    return (category.value, finding.rule_id, finding.path or finding.target or "", _normalize(finding.locator))
+
+
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
+
+
+def assign_ids(findings: list[Finding]) -> list[Finding]:
+    """Give each finding a stable id; equal keys are numbered by position (commit, line) order."""
+    groups: dict[tuple[str, ...], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        groups[identity_key(finding)].append(finding)
+    result: list[Finding] = []
+    for key, members in groups.items():
+        members.sort(key=lambda f: (f.line or 0, f.commit or "", f.rule_id))
+        for occurrence, finding in enumerate(members):
+            parts = [*key, str(occurrence)] if occurrence else list(key)
+            result.append(finding.model_copy(update={"id": _digest(parts)}))
+    return result

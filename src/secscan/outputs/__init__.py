@@ -1,0 +1,79 @@
+"""Output formats, one module each; `FORMATS` names every file written to --out."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from secscan.errors import OutputError
+from secscan.findings.redact import redact_text
+from secscan.outputs.interface import OutputFormat
+from secscan.outputs.json_report import JsonReport
+from secscan.report import Report
+
+
+def formats() -> list[OutputFormat]:
+    """Every file format; formats whose module is missing are simply not written."""
+    found: list[OutputFormat] = [JsonReport()]
+    try:
+        from secscan.outputs.sarif import SarifReport
+
+        found.append(SarifReport())
+    except ImportError:
+        pass
+    try:
+        from secscan.outputs.markdown import MarkdownReport
+
+        found.append(MarkdownReport())
+    except ImportError:
+        pass
+    try:
+        from secscan.outputs.html import HtmlReport
+
+        found.append(HtmlReport())
+    except ImportError:
+        pass
+    return found
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Readers never see half a file: write beside it, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(report: Report, raw: dict[str, str], out_dir: Path) -> list[str]:
+    """Write raw/ and every format but report.json (written last, with these problems in it)."""
+    problems: list[str] = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"--out {out_dir}: cannot create: {exc.strerror or exc}") from None
+    for name, content in sorted(raw.items()):
+        try:
+            write_atomic(out_dir / "raw" / f"{name}.json", redact_text(content))
+        except OSError as exc:
+            problems.append(f"raw/{name}.json not written: {exc.strerror or exc}")
+    for output in formats():
+        if output.filename == "report.json":
+            continue
+        try:
+            write_atomic(out_dir / output.filename, output.render(report))
+        except Exception as exc:  # one broken format must not cost the others
+            problems.append(f"{output.filename} not written: {type(exc).__name__}: {redact_text(str(exc))[:200]}")
+    return problems
+
+
+def write_report_json(report: Report, out_dir: Path) -> None:
+    try:
+        write_atomic(out_dir / "report.json", JsonReport().render(report))
+    except OSError as exc:
+        raise OutputError(f"{out_dir / 'report.json'}: cannot write: {exc.strerror or exc}") from None

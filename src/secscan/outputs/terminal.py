@@ -1,0 +1,122 @@
+"""What a person sees in the terminal: live layer progress, a summary table, the verdict."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from secscan.findings.model import Severity
+from secscan.findings.redact import redact_text
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from secscan.findings.model import LayerName
+    from secscan.report import Report
+    from secscan.scanners.interface import LayerResult
+
+_SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+def console(stderr: bool = True) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+class LayerProgress:
+    """A spinner per layer while the scanners run (stderr; plain lines when not a terminal)."""
+
+    def __init__(self, out: Console, layers: list[LayerName]) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._out = out
+        self._progress: Progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=out, transient=False
+        )
+        self._tasks: dict[str, TaskID] = {
+            name: self._progress.add_task(f"{name}: waiting", total=1) for name in layers
+        }
+
+    def __enter__(self) -> LayerProgress:
+        if self._out.is_terminal:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def update(self, name: LayerName, status: str, result: LayerResult | None) -> None:
+        if result is None:
+            description = f"{name}: running"
+            done = False
+        else:
+            detail = f"{len(result.findings)} findings" if result.status == "ok" else redact_text(result.error or "")
+            description = f"{name}: {result.status} ({detail}, {result.duration_s:.1f}s)"
+            done = True
+        self._progress.update(self._tasks[name], description=description, completed=1 if done else 0)
+        if not self._out.is_terminal and done:
+            self._out.print(description)
+
+
+def summary_table(report: Report) -> Table:
+    table = Table(title="secscan", show_lines=False)
+    table.add_column("layer")
+    table.add_column("status")
+    table.add_column("version")
+    for severity in Severity:
+        table.add_column(severity.value, justify="right", style=_SEVERITY_STYLE[severity])
+    table.add_column("time", justify="right")
+    for layer in report.layers:
+        counts = {s: 0 for s in Severity}
+        for finding in report.findings:
+            if finding.layer == layer.name and finding.status != "suppressed":
+                counts[finding.severity] += 1
+        status = Text(layer.status, style={"ok": "green", "error": "bold red", "skipped": "dim"}[layer.status])
+        table.add_row(
+            layer.name,
+            status,
+            layer.version or "-",
+            *[str(counts[s]) for s in Severity],
+            f"{layer.duration_s:.1f}s",
+        )
+    return table
+
+
+def print_summary(report: Report, out: Console) -> None:
+    out.print(summary_table(report))
+    for layer in report.layers:
+        if layer.error:
+            out.print(f"[bold red]{layer.name}[/]: " + _escape(redact_text(layer.error)))
+    for warning in report.warnings:
+        out.print("[yellow]warning[/]: " + _escape(redact_text(warning)))
+    counts = report.counts.get("status", {})
+    out.print(
+        f"findings: {counts.get('new', 0)} new, {counts.get('existing', 0)} existing, "
+        f"{counts.get('suppressed', 0)} suppressed · synthesis: {report.synthesis.source}"
+        + (f" ({report.synthesis.model})" if report.synthesis.model else "")
+        + f" · risk {report.synthesis.risk_score}/100"
+    )
+    print_verdict(report, out)
+
+
+def print_verdict(report: Report, out: Console) -> None:
+    if report.verdict == "pass":
+        out.print("[bold green]PASS[/] the gate passed")
+        return
+    out.print("[bold red]FAIL[/] the gate failed:")
+    for reason in report.reasons:
+        out.print("  - " + _escape(redact_text(reason)))
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -1,0 +1,344 @@
+"""The one pipeline behind `secscan scan`, `secscan report` and the Dagger module.
+
+layers (concurrently) → normalized findings → suppressions/baseline → gate →
+synthesis (may only make the gate stricter) → outputs → Slack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import anyio
+
+from secscan import __version__
+from secscan.config import Config, load_config
+from secscan.errors import ConfigError, ScannerError
+from secscan.findings import Finding, LayerName, normalize, register_secret
+from secscan.policy import GateDecision, LayerOutcome, apply_baseline, apply_suppressions, evaluate, load_baseline
+from secscan.report import Delivery, LayerReport, Report, Target, count_findings
+from secscan.scanners.interface import LayerResult, ScanContext
+from secscan.scanners.registry import LAYERS
+from secscan.synthesis.interface import SynthesisInput, SynthesisResult
+
+ProgressCallback = Callable[[LayerName, str, LayerResult | None], None]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a user can ask for, on the command line or through the Dagger module."""
+
+    out_dir: Path = Path("secscan-report")
+    config_path: Path | None = None
+    baseline_path: Path | None = None
+    no_ai: bool = False
+    no_slack: bool = False
+    layers: tuple[LayerName, ...] | None = None
+    image: Path | None = None
+    semgrep_configs: tuple[str, ...] = ()
+    today: dt.date | None = None
+    now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.timezone.utc))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    config: Config
+    baseline: frozenset[str] | None
+
+
+def prepare(options: Options, search_root: Path | None) -> Prepared:
+    """Everything that can be wrong with the user's input, checked before any work (exit 2)."""
+    for variable in ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL"):
+        register_secret(os.environ.get(variable))
+    config = load_config(options.config_path, search_root)
+    baseline = load_baseline(options.baseline_path) if options.baseline_path else None
+    if options.out_dir.exists() and not options.out_dir.is_dir():
+        raise ConfigError(f"--out {options.out_dir}: exists and is not a directory")
+    return Prepared(config, baseline)
+
+
+def selected_layers(options: Options, config: Config) -> list[LayerName]:
+    if options.layers is not None:
+        layers = list(options.layers)
+    else:
+        layers = list(config.scan.layers)
+        if options.image is not None and "trivy-image" not in layers:
+            layers.append("trivy-image")
+    if "trivy-image" in layers and options.image is None:
+        raise ConfigError("layer trivy-image needs --image TAR_OR_OCI_DIR")
+    return layers
+
+
+async def run_layers(
+    target: Path, options: Options, prepared: Prepared, progress: ProgressCallback | None = None
+) -> list[LayerResult]:
+    """Run the selected layers concurrently; each result lands in its own slot."""
+    layers = selected_layers(options, prepared.config)
+    workdir = Path(tempfile.mkdtemp(prefix="secscan-"))
+    results: dict[LayerName, LayerResult] = {}
+    try:
+        context = ScanContext(
+            target=target,
+            workdir=workdir,
+            config=prepared.config,
+            image=options.image,
+            semgrep_configs=tuple(_absolute_config(c) for c in options.semgrep_configs),
+        )
+
+        async def run_one(name: LayerName) -> None:
+            if progress:
+                progress(name, "running", None)
+            layer_dir = workdir / name
+            layer_dir.mkdir()
+            result = await LAYERS[name].run(
+                ScanContext(
+                    target=context.target,
+                    workdir=layer_dir,
+                    config=context.config,
+                    image=context.image,
+                    semgrep_configs=context.semgrep_configs,
+                )
+            )
+            results[name] = result
+            if progress:
+                progress(name, result.status, result)
+
+        async with anyio.create_task_group() as group:
+            for name in layers:
+                group.start_soon(run_one, name)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return [results[name] for name in layers]
+
+
+def _absolute_config(config: str) -> str:
+    candidate = Path(config)
+    return str(candidate.resolve()) if candidate.exists() else config
+
+
+def _excluded(finding: Finding, patterns: Sequence[str]) -> bool:
+    return finding.path is not None and any(fnmatchcase(finding.path, p) for p in patterns)
+
+
+def _git_target(target: Path) -> Target:
+    """Repository, ref and commit for the report header: from CI variables, else from git."""
+    env = os.environ
+    repository = env.get("GITHUB_REPOSITORY") or env.get("CI_PROJECT_PATH") or env.get("JOB_NAME")
+    ref = env.get("GITHUB_HEAD_REF") or env.get("GITHUB_REF_NAME") or env.get("CI_COMMIT_REF_NAME") or env.get("BRANCH_NAME")
+    commit = env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA") or env.get("GIT_COMMIT")
+    run_url = None
+    if env.get("GITHUB_SERVER_URL") and env.get("GITHUB_REPOSITORY") and env.get("GITHUB_RUN_ID"):
+        run_url = f"{env['GITHUB_SERVER_URL']}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}"
+    run_url = run_url or env.get("CI_PIPELINE_URL") or env.get("CI_JOB_URL") or env.get("BUILD_URL")
+    if not (ref and commit) and (target / ".git").exists():
+        safe = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": str(target)}
+
+        def git(*args: str) -> str | None:
+            try:
+                done = subprocess.run(
+                    ["git", "-C", str(target), *args], capture_output=True, text=True, timeout=10,
+                    env={**env, **safe}, check=False,
+                )
+            except (OSError, subprocess.SubprocessError):
+                return None
+            return done.stdout.strip() or None if done.returncode == 0 else None
+
+        ref = ref or git("rev-parse", "--abbrev-ref", "HEAD")
+        commit = commit or git("rev-parse", "HEAD")
+    return Target(path=str(target), repository=repository or target.resolve().name, ref=ref, commit=commit, run_url=run_url)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    report: Report
+    raw: dict[str, str]
+
+
+def gate_findings(results: Sequence[LayerResult], config: Config, baseline: frozenset[str] | None, today: dt.date) -> tuple[list[Finding], list[str]]:
+    findings = normalize([f for r in results for f in r.findings])
+    findings = [f for f in findings if not _excluded(f, config.scan.exclude)]
+    findings, warnings = apply_suppressions(findings, list(config.suppress), today)
+    if baseline is not None:
+        findings = apply_baseline(findings, baseline)
+    return findings, warnings
+
+
+async def analyze(
+    results: Sequence[LayerResult],
+    prepared: Prepared,
+    options: Options,
+    *,
+    mode: str,
+    target: Target,
+    synthesizer_factory: Callable[[Config, Options], object] | None = None,
+) -> Analysis:
+    """From layer results to the final report (nothing written yet)."""
+    now = options.now()
+    today = options.today or now.date()
+    config = prepared.config
+    findings, warnings = gate_findings(results, config, prepared.baseline, today)
+    outcomes = [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results]
+    decision = evaluate(findings, outcomes, config.policy)
+    layer_errors = [f"{r.name}: {r.error}" for r in results if r.status == "error" and r.error]
+    synthesis = await synthesize(
+        SynthesisInput(findings=findings, gate=decision, layer_errors=layer_errors, repository=target.repository),
+        config,
+        options,
+    )
+    final = decision
+    if synthesis.synthesis.source == "ai" and synthesis.synthesis.ai_verdict == "fail":
+        final = evaluate(findings, outcomes, config.policy, ai_flag=synthesis.synthesis.verdict_reason or "risk too high")
+    for result in results:
+        warnings += [f"{result.name}: {note}" for note in result.notes]
+    report = Report(
+        verdict=final.verdict,
+        reasons=final.reasons,
+        layers=[
+            LayerReport(
+                name=r.name,
+                status=r.status,
+                error=r.error,
+                version=r.version,
+                findings=sum(1 for f in findings if f.layer == r.name),
+                duration_s=r.duration_s,
+                notes=r.notes,
+            )
+            for r in results
+        ],
+        findings=findings,
+        synthesis=synthesis.synthesis,
+        usage=synthesis.usage,
+        secscan_version=__version__,
+        generated_at=now.replace(microsecond=0).isoformat(),
+        mode="scan" if mode == "scan" else "report",
+        target=target,
+        counts=count_findings(findings),
+        warnings=warnings,
+    )
+    return Analysis(report=report, raw={r.name: r.raw for r in results if r.raw is not None})
+
+
+async def synthesize(data: SynthesisInput, config: Config, options: Options) -> SynthesisResult:
+    """The AI synthesis when a key is configured; the deterministic one otherwise or on any failure."""
+    from secscan.synthesis import deterministic
+
+    if not options.no_ai and os.environ.get("OPENAI_API_KEY"):
+        try:
+            from secscan.synthesis import ai
+        except ImportError:
+            pass
+        else:
+            return await ai.synthesize_or_fall_back(data, config)
+    return SynthesisResult(synthesis=deterministic.build(data), usage=None)
+
+
+def gate_decision(report: Report) -> GateDecision:
+    return GateDecision(verdict=report.verdict, reasons=report.reasons)
+
+
+def deliver(report: Report, options: Options, config: Config) -> Report:
+    """Post to Slack when configured; a Slack failure is recorded, never fatal."""
+    if options.no_slack or not config.slack.enabled:
+        return report
+    try:
+        from secscan.outputs import slack
+    except ImportError:
+        return report
+    if not slack.configured():
+        return report
+    outcome: Delivery = slack.post_report(report, config)
+    return report.model_copy(update={"slack": outcome})
+
+
+def read_input_file(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"--{what} {path}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"--{what} {path}: is a directory") from None
+    except OSError as exc:
+        raise ConfigError(f"--{what} {path}: cannot read: {exc.strerror or exc}") from None
+
+
+def results_from_files(inputs: dict[LayerName, Path | None], source_root: Path | None) -> list[LayerResult]:
+    """`secscan report`: each given file parsed by its layer; layers with no file are skipped."""
+    if not any(inputs.values()):
+        raise ConfigError("secscan report needs at least one of --gitleaks, --semgrep, --trivy, --trivy-image")
+    results = []
+    for name, path in inputs.items():
+        if path is None:
+            results.append(LayerResult(name=name, status="skipped"))
+            continue
+        data = read_input_file(path, name)
+        layer = LAYERS[name]
+        raw = layer.redact_raw(data)
+        try:
+            parsed = layer.parse(data, source_root)
+        except ScannerError as exc:
+            results.append(LayerResult(name=name, status="error", error=f"{path.name}: {exc}", raw=raw))
+            continue
+        hard = [e for e in parsed.errors if not e.startswith("(warning) ")]
+        results.append(
+            LayerResult(
+                name=name,
+                status="error" if hard else "ok",
+                error=f"{name} reported {len(hard)} error(s): {hard[0]}" if hard else None,
+                version=parsed.version,
+                findings=parsed.findings,
+                raw=raw,
+                notes=[e.removeprefix("(warning) ") for e in parsed.errors if e.startswith("(warning) ")],
+            )
+        )
+    return results
+
+
+def finish(analysis: Analysis, options: Options, config: Config) -> Report:
+    """Write every output, then notify; report.json is written last and records the delivery."""
+    from secscan.outputs import write_outputs, write_report_json
+
+    report = analysis.report
+    problems = write_outputs(report, analysis.raw, options.out_dir)
+    if problems:
+        report = report.model_copy(update={"warnings": [*report.warnings, *problems]})
+    write_report_json(report, options.out_dir)
+    delivered = deliver(report, options, config)
+    if delivered is not report:
+        report = delivered
+        write_report_json(report, options.out_dir)
+    return report
+
+
+async def scan(target: Path, options: Options, progress: ProgressCallback | None = None) -> Report:
+    if not target.exists():
+        raise ConfigError(f"{target}: no such file or directory")
+    if not target.is_dir():
+        raise ConfigError(f"{target}: not a directory")
+    prepared = prepare(options, target)
+    selected_layers(options, prepared.config)
+    results = await run_layers(target, options, prepared, progress)
+    analysis = await analyze(results, prepared, options, mode="scan", target=_git_target(target.resolve()))
+    if options.image is not None:
+        analysis = Analysis(
+            report=analysis.report.model_copy(update={"target": analysis.report.target.model_copy(update={"image": str(options.image)})}),
+            raw=analysis.raw,
+        )
+    return finish(analysis, options, prepared.config)
+
+
+async def report_from_files(
+    inputs: dict[LayerName, Path | None], options: Options, source_root: Path | None = None
+) -> Report:
+    """The same pipeline on scanner JSON produced elsewhere (CI artifacts, the Dagger module)."""
+    prepared = prepare(options, source_root or Path.cwd())
+    results = results_from_files(inputs, source_root)
+    target = _git_target(source_root.resolve()) if source_root else Target()
+    analysis = await analyze(results, prepared, options, mode="report", target=target)
+    return finish(analysis, options, prepared.config)

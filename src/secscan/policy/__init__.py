@@ -1,0 +1,7 @@
+"""The deterministic gate, baselines and suppressions."""
+
+from secscan.policy.baseline import apply_baseline, load_baseline
+from secscan.policy.gate import GateDecision, LayerOutcome, evaluate
+from secscan.policy.suppressions import apply_suppressions
+
+__all__ = ["GateDecision", "LayerOutcome", "apply_baseline", "apply_suppressions", "evaluate", "load_baseline"]

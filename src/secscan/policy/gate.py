@@ -1,0 +1,79 @@
+"""The deterministic gate. The AI can add a reason to fail; nothing can remove one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from secscan.config import PolicyConfig
+from secscan.findings.model import Category, Finding, LayerName
+
+Verdict = Literal["pass", "fail"]
+
+
+class LayerOutcome(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: LayerName
+    status: Literal["ok", "error", "skipped"]
+    error: str | None = None
+
+
+class GateDecision(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    verdict: Verdict
+    reasons: list[str]
+
+
+def _examples(findings: Sequence[Finding], limit: int = 3) -> str:
+    shown = ", ".join(f"{f.rule_id} at {f.location}" if f.location else f.rule_id for f in findings[:limit])
+    more = f", +{len(findings) - limit} more" if len(findings) > limit else ""
+    return shown + more
+
+
+def failing_findings(findings: Sequence[Finding], policy: PolicyConfig) -> dict[Category, list[Finding]]:
+    """New findings the policy does not accept, by category."""
+    failing: dict[Category, list[Finding]] = {}
+    for finding in findings:
+        if finding.status != "new":
+            continue
+        threshold = policy.threshold(finding.category)
+        if threshold is None or not finding.severity.at_least(threshold):
+            continue
+        if (
+            finding.category is Category.VULNERABILITY
+            and policy.vulnerability_requires_fix
+            and not finding.fixed_version
+        ):
+            continue
+        failing.setdefault(finding.category, []).append(finding)
+    return failing
+
+
+def evaluate(
+    findings: Sequence[Finding],
+    layers: Sequence[LayerOutcome],
+    policy: PolicyConfig,
+    ai_flag: str | None = None,
+) -> GateDecision:
+    reasons: list[str] = []
+    for layer in layers:
+        if layer.status == "error" and layer.name not in policy.optional_layers:
+            reasons.append(f"layer {layer.name} failed: {layer.error or 'unknown error'}")
+    for category in Category:
+        failing = failing_findings(findings, policy).get(category, [])
+        if not failing:
+            continue
+        threshold = policy.threshold(category)
+        assert threshold is not None
+        rule = f"severity >= {threshold.value}" + (
+            " with a fix available" if category is Category.VULNERABILITY and policy.vulnerability_requires_fix else ""
+        )
+        noun = "finding" if len(failing) == 1 else "findings"
+        reasons.append(f"{category.value}: {len(failing)} new {noun} ({rule}): {_examples(failing)}")
+    if ai_flag and policy.ai_can_fail:
+        reasons.append(f"AI flagged: {ai_flag}")
+    return GateDecision(verdict="fail" if reasons else "pass", reasons=reasons)

@@ -1,0 +1,82 @@
+"""report.json: the whole result. Field names up to `usage` are the contract's."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from secscan.findings.model import Finding, LayerName, Severity
+from secscan.synthesis.model import Synthesis, Usage
+
+SCHEMA_VERSION = 1
+
+
+class LayerReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: LayerName
+    status: Literal["ok", "error", "skipped"]
+    error: str | None = None
+    version: str | None = None
+    findings: int = 0
+    duration_s: float = 0.0
+    notes: list[str] = Field(default_factory=list)
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    path: str | None = None
+    repository: str | None = None
+    ref: str | None = None
+    commit: str | None = None
+    image: str | None = None
+    run_url: str | None = None
+
+
+class Delivery(BaseModel):
+    """What happened to a notification (Slack)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: Literal["sent", "failed", "skipped"]
+    detail: str | None = None
+
+
+class Report(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    verdict: Literal["pass", "fail"]
+    reasons: list[str]
+    layers: list[LayerReport]
+    findings: list[Finding]
+    synthesis: Synthesis
+    usage: Usage | None = None
+
+    secscan_version: str
+    generated_at: str = Field(description="the only field that differs between two runs on the same input")
+    mode: Literal["scan", "report"]
+    target: Target = Field(default_factory=Target)
+    counts: dict[str, dict[str, int]] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+    slack: Delivery | None = None
+
+    def new_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.status == "new"]
+
+
+def count_findings(findings: list[Finding]) -> dict[str, dict[str, int]]:
+    """Counts by severity, by layer, by category and by status (all keys present, sorted)."""
+    by_severity = Counter(f.severity.value for f in findings if f.status != "suppressed")
+    by_layer = Counter(f.layer for f in findings if f.status != "suppressed")
+    by_category = Counter(f.category.value for f in findings if f.status != "suppressed")
+    by_status = Counter(f.status for f in findings)
+    return {
+        "severity": {s.value: by_severity.get(s.value, 0) for s in Severity},
+        "layer": dict(sorted(by_layer.items())),
+        "category": dict(sorted(by_category.items())),
+        "status": {s: by_status.get(s, 0) for s in ("new", "existing", "suppressed")},
+    }

@@ -1,0 +1,1 @@
+"""Scanner layers: one module per tool (command + parser), named in `registry`."""

@@ -1,0 +1,245 @@
+"""Gitleaks: secrets over the full git history (or a plain folder's files).
+
+Severity: gitleaks has none. A credential for a cloud provider, a code host, a
+payment or messaging API, or a private key is `critical`; every other secret
+(generic API keys, passwords, JWTs) is `high`. The default policy fails on any.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from secscan.errors import ParseError, ScannerError
+from secscan.findings.model import Category, Finding, Severity
+from secscan.findings.redact import MASK, redact_json, redact_text, register_secret
+from secscan.scanners.base import guarded, load_json, read_report
+from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
+from secscan.scanners.process import resolve_binary, probe_version, run_command
+
+CRITICAL_RULE_PREFIXES = (
+    "private-key", "aws-", "gcp-", "azure-", "github-", "gitlab-", "stripe-", "slack-",
+    "openai-", "anthropic-", "npm-", "pypi-", "digitalocean-", "heroku-", "twilio-",
+    "sendgrid-", "shopify-", "hashicorp-", "doppler-", "databricks-",
+)
+_REDACTED = {"", "REDACTED", MASK}
+
+
+def severity_for(rule_id: str) -> Severity:
+    return Severity.CRITICAL if rule_id.lower().startswith(CRITICAL_RULE_PREFIXES) else Severity.HIGH
+
+
+class GitleaksItem(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    RuleID: str
+    Description: str = ""
+    StartLine: int = 0
+    EndLine: int = 0
+    Match: str = ""
+    Secret: str = ""
+    File: str = ""
+    Commit: str = ""
+    Tags: list[str] | None = None
+
+
+def git_environment(path: Path) -> dict[str, str]:
+    """Let git read a repository another uid owns (CI containers) without touching global config."""
+    count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+    return {
+        "GIT_CONFIG_COUNT": str(count + 1),
+        f"GIT_CONFIG_KEY_{count}": "safe.directory",
+        f"GIT_CONFIG_VALUE_{count}": str(path),
+        "GIT_TERMINAL_PROMPT": "0",
+    }
+
+
+def _locator(item: GitleaksItem) -> str:
+    match = item.Match
+    if item.Secret not in _REDACTED:
+        match = match.replace(item.Secret, "REDACTED")
+    return redact_text(match)
+
+
+def _title(item: GitleaksItem) -> str:
+    first = item.Description.split(". ")[0].strip().rstrip(".") if item.Description else ""
+    return first or f"Secret matching {item.RuleID}"
+
+
+def parse(data: bytes, source_root: Path | None = None) -> ParsedOutput:
+    document = load_json(data, "gitleaks")
+    if document is None:
+        document = []
+    if not isinstance(document, list):
+        raise ParseError("gitleaks output is not a JSON array of findings")
+    findings = []
+    for index, raw in enumerate(document):
+        try:
+            item = GitleaksItem.model_validate(raw)
+        except ValidationError as exc:
+            raise ParseError(f"gitleaks finding #{index + 1} is malformed: {exc.errors()[0]['msg']}") from None
+        register_secret(item.Secret if item.Secret not in _REDACTED else None)
+        findings.append(
+            Finding(
+                scanner="gitleaks",
+                layer="gitleaks",
+                category=Category.SECRET,
+                rule_id=item.RuleID,
+                severity=severity_for(item.RuleID),
+                scanner_severity=None,
+                title=redact_text(_title(item)),
+                description=redact_text(item.Description) or None,
+                fix="Revoke and rotate this credential now, then remove it from the code and "
+                "its git history; load it from a secret store or environment variable instead.",
+                path=item.File or None,
+                line=item.StartLine or None,
+                end_line=item.EndLine or None,
+                commit=item.Commit or None,
+                locator=_locator(item),
+                cwe=["CWE-798"],
+            )
+        )
+    return ParsedOutput(findings=findings)
+
+
+def redact_raw(data: bytes) -> str:
+    try:
+        document: Any = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        return redact_text(data.decode(errors="replace"))
+    if isinstance(document, list):
+        cleaned = []
+        for item in document:
+            if isinstance(item, dict):
+                secret = item.get("Secret")
+                item = {
+                    key: (value.replace(secret, MASK) if isinstance(value, str) and isinstance(secret, str) and secret not in _REDACTED else value)
+                    for key, value in item.items()
+                }
+                if "Secret" in item:
+                    item["Secret"] = "REDACTED"
+            cleaned.append(item)
+        document = cleaned
+    return json.dumps(redact_json(document), indent=1, sort_keys=True)
+
+
+async def _git(args: list[str], path: Path, timeout: float = 120) -> tuple[int, str, str]:
+    completed = await run_command(
+        ["git", "-C", str(path), *args], timeout=timeout, env=git_environment(path), what="git"
+    )
+    return completed.returncode, completed.stdout.decode(errors="replace").strip(), completed.stderr.decode(errors="replace").strip()
+
+
+async def _repository_root(target: Path) -> Path | None:
+    try:
+        code, out, err = await _git(["rev-parse", "--show-toplevel"], target)
+    except ScannerError as exc:
+        if "cannot start git" in str(exc):
+            raise ScannerError("gitleaks: git is not installed; it is needed to scan history") from None
+        raise
+    if code != 0:
+        if "dubious ownership" in err:
+            raise ScannerError(f"gitleaks: git refuses {target} (dubious ownership); run as the repository's owner")
+        return None
+    return Path(out).resolve()
+
+
+async def in_head(findings: list[Finding], repo: Path) -> list[Finding]:
+    """Mark each history finding with whether its line is still in HEAD (git blame, one per file)."""
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.path and finding.commit:
+            by_path[finding.path].append(finding)
+    alive: dict[str, set[tuple[str, int]]] = {}
+    for path in by_path:
+        code, out, _ = await _git(["blame", "--porcelain", "HEAD", "--", path], repo)
+        lines: set[tuple[str, int]] = set()
+        if code == 0:
+            for header in re.finditer(r"^([0-9a-f]{40}) (\d+) \d+", out, re.MULTILINE):
+                lines.add((header.group(1), int(header.group(2))))
+        alive[path] = lines
+    updated = []
+    for finding in findings:
+        if finding.path in alive and finding.commit:
+            present = (finding.commit, finding.line or 0) in alive[finding.path]
+            finding = finding.model_copy(update={"in_head": present})
+        updated.append(finding)
+    return updated
+
+
+class GitleaksLayer:
+    name = "gitleaks"
+    binary = "gitleaks"
+
+    def parse(self, data: bytes, source_root: Path | None = None) -> ParsedOutput:
+        return parse(data, source_root)
+
+    def redact_raw(self, data: bytes) -> str:
+        return redact_raw(data)
+
+    def command(self, binary: str, mode: str, target: Path, report: Path) -> list[str]:
+        return [
+            binary, mode, str(target),
+            "--redact", "--report-format", "json", "--report-path", str(report),
+            "--exit-code", "2", "--no-banner", "--log-level", "error",
+        ]
+
+    async def run(self, context: ScanContext) -> LayerResult:
+        return await guarded("gitleaks", lambda version: self._run(context, version))
+
+    async def _run(self, context: ScanContext, report_version: Any) -> LayerResult:
+        binary = resolve_binary("gitleaks")
+        version = await probe_version(binary, ["version"], "gitleaks")
+        report_version(version)
+        target = context.target.resolve()
+        notes: list[str] = []
+        repo = await _repository_root(target)
+        mode = "dir"
+        if repo is not None:
+            code, shallow, _ = await _git(["rev-parse", "--is-shallow-repository"], target)
+            if code == 0 and shallow == "true":
+                raise ScannerError(
+                    "gitleaks: shallow clone, history cannot be scanned: fetch the full history "
+                    "(actions/checkout fetch-depth: 0, or git fetch --unshallow)"
+                )
+            has_head, _, _ = await _git(["rev-parse", "--verify", "-q", "HEAD"], target)
+            if has_head != 0:
+                notes.append("repository has no commits yet: scanned the files only")
+            elif repo != target:
+                notes.append(f"{target} is inside the repository {repo}: scanned its files only, not history")
+            else:
+                mode = "git"
+        else:
+            notes.append("not a git repository: scanned the files only (no history)")
+        report = context.workdir / "gitleaks.json"
+        report.unlink(missing_ok=True)
+        completed = await run_command(
+            self.command(binary, mode, target, report),
+            timeout=context.timeout("gitleaks"),
+            env=git_environment(target),
+            what="gitleaks",
+        )
+        if completed.returncode not in (0, 2):
+            raise ScannerError(f"gitleaks failed (exit {completed.returncode}): {completed.stderr_line()}")
+        data = read_report(report, "gitleaks")
+        parsed = parse(data, target)
+        findings = parsed.findings
+        if mode == "git":
+            findings = await in_head(findings, target)
+        return LayerResult(
+            name="gitleaks",
+            status="ok",
+            version=version,
+            findings=findings,
+            raw=redact_raw(data),
+            notes=notes,
+        )
+
+
+LAYER = GitleaksLayer()

@@ -1,0 +1,72 @@
+"""What every scanner layer looks like: how it runs, how its output is parsed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from secscan.config import Config
+from secscan.findings.model import Finding, LayerName
+
+LayerStatus = Literal["ok", "error", "skipped"]
+
+
+class ParsedOutput(BaseModel):
+    """A scanner's output, parsed: findings, plus errors the scanner reported inside it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    findings: list[Finding] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+    version: str | None = None
+
+
+class LayerResult(BaseModel):
+    """One layer's outcome. `raw` is the scanner's own output, already redacted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: LayerName
+    status: LayerStatus
+    error: str | None = None
+    version: str | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    duration_s: float = 0.0
+    raw: str | None = Field(default=None, exclude=True, repr=False)
+    notes: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """Everything a layer needs to run against a target."""
+
+    target: Path
+    workdir: Path
+    config: Config
+    image: Path | None = None
+    semgrep_configs: tuple[str, ...] = field(default_factory=tuple)
+
+    def timeout(self, layer: LayerName) -> float:
+        return self.config.scan.timeout_for(layer)
+
+
+class Layer(Protocol):
+    """One scanner layer. Each module in `scanners/` provides one or two of these."""
+
+    name: LayerName
+    binary: str
+
+    async def run(self, context: ScanContext) -> LayerResult:
+        """Run the scanner; never raises: every failure becomes `status: error`."""
+        ...
+
+    def parse(self, data: bytes, source_root: Path | None = None) -> ParsedOutput:
+        """Parse the scanner's JSON output; raises ParseError on unusable input."""
+        ...
+
+    def redact_raw(self, data: bytes) -> str:
+        """The scanner's own output with every secret value masked, for `raw/`."""
+        ...

@@ -1,0 +1,143 @@
+"""Finding scanner binaries and running them with a hard timeout."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+from anyio.abc import Process
+
+from secscan.errors import ScannerError
+from secscan.findings.redact import redact_text
+
+_ENV_OVERRIDE = {"gitleaks": "SECSCAN_GITLEAKS", "semgrep": "SECSCAN_SEMGREP", "trivy": "SECSCAN_TRIVY"}
+
+
+@dataclass(frozen=True)
+class Completed:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+    def stderr_line(self, limit: int = 300) -> str:
+        """The most telling line of stderr, redacted, for a one-line error message."""
+        return last_meaningful_line(self.stderr.decode(errors="replace"), limit)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def last_meaningful_line(text: str, limit: int = 300) -> str:
+    lines = [_ANSI.sub("", line).strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    preferred = [line for line in lines if re.search(r"(?i)\b(error|fatal|failed|refus|denied|not found)", line)]
+    chosen = (preferred or lines or [""])[-1]
+    chosen = redact_text(chosen)
+    return chosen if len(chosen) <= limit else chosen[: limit - 1] + "…"
+
+
+def resolve_binary(tool: str) -> str:
+    """SECSCAN_<TOOL> wins (and must work); else PATH; else next to this Python (a venv's bin)."""
+    variable = _ENV_OVERRIDE[tool]
+    explicit = os.environ.get(variable)
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ScannerError(f"{variable}={explicit}: no such file")
+        if not os.access(path, os.X_OK):
+            raise ScannerError(f"{variable}={explicit}: not executable")
+        return str(path)
+    found = shutil.which(tool)
+    if found:
+        return found
+    beside = Path(sys.executable).parent / tool
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    raise ScannerError(
+        f"{tool} not found on PATH: install it (pip install 'secscan[scanners]') or set {variable}"
+    )
+
+
+def _kill_group(process: Process) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        try:
+            process.kill()
+        except ProcessLookupError:
+            pass
+
+
+async def run_command(
+    command: Sequence[str],
+    *,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    what: str,
+) -> Completed:
+    """Run a command to completion; kill its whole process group when it overruns `timeout`."""
+    full_env = {**os.environ, **(env or {})}
+    try:
+        process = await anyio.open_process(
+            list(command),
+            stdin=subprocess.DEVNULL,
+            env=full_env,
+            cwd=cwd,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise ScannerError(f"{what}: cannot start {command[0]}: {exc.strerror or exc}") from None
+    stdout = bytearray()
+    stderr = bytearray()
+
+    async def drain(stream: object, sink: bytearray) -> None:
+        if stream is None:
+            return
+        async for chunk in stream:  # type: ignore[attr-defined]
+            sink.extend(chunk)
+
+    async with process:
+        try:
+            with anyio.fail_after(timeout):
+                async with anyio.create_task_group() as group:
+                    group.start_soon(drain, process.stdout, stdout)
+                    group.start_soon(drain, process.stderr, stderr)
+                returncode = await process.wait()
+        except TimeoutError:
+            _kill_group(process)
+            with anyio.CancelScope(shield=True):
+                await process.wait()
+            raise ScannerError(f"{what}: timed out after {timeout:g}s (raise scan.timeout_s)") from None
+        except BaseException:
+            _kill_group(process)
+            with anyio.CancelScope(shield=True):
+                await process.wait()
+            raise
+    return Completed(returncode, bytes(stdout), bytes(stderr))
+
+
+_VERSION = re.compile(r"(\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.]+)?)")
+
+
+# Semgrep checks for a newer release on every start unless told not to: ~98 s offline.
+QUIET_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
+
+
+async def probe_version(binary: str, args: Sequence[str], tool: str, timeout: float = 60) -> str:
+    """Run `<binary> <args>` and pull the version out; a binary that does not run is an error."""
+    completed = await run_command([binary, *args], timeout=timeout, env=QUIET_ENV, what=f"{tool} version check")
+    text = (completed.stdout + completed.stderr).decode(errors="replace")
+    match = _VERSION.search(text)
+    if completed.returncode != 0 or match is None:
+        detail = last_meaningful_line(text) or f"exit code {completed.returncode}"
+        raise ScannerError(f"{binary} does not run as {tool}: {detail}")
+    return match.group(1)

@@ -1,0 +1,299 @@
+"""Semgrep: static analysis with the bundled rule pack (plus any configs the user adds).
+
+Severity: semgrep's own levels, CRITICAL→critical, ERROR/HIGH→high,
+WARNING/MEDIUM→medium, INFO/LOW→low, EXPERIMENT/INVENTORY→info. A rule's
+numeric `metadata.security-severity` (the score GitHub reads) wins when present.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from secscan.errors import ParseError, ScannerError
+from secscan.findings.model import Category, Finding, Severity, Suppression
+from secscan.findings.redact import redact_json, redact_text
+from secscan.scanners.base import guarded, load_json, read_report, read_source_line
+from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
+from secscan.scanners.process import QUIET_ENV as OFFLINE_ENV
+from secscan.scanners.process import last_meaningful_line, probe_version, resolve_binary, run_command
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+OFFLINE_FLAGS = ["--metrics=off", "--disable-version-check"]
+
+_LEVELS = {
+    "CRITICAL": Severity.CRITICAL,
+    "ERROR": Severity.HIGH,
+    "HIGH": Severity.HIGH,
+    "WARNING": Severity.MEDIUM,
+    "MEDIUM": Severity.MEDIUM,
+    "INFO": Severity.LOW,
+    "LOW": Severity.LOW,
+    "EXPERIMENT": Severity.INFO,
+    "INVENTORY": Severity.INFO,
+}
+_RULE_ID_LINE = re.compile(r"^\s*-?\s*id:\s*['\"]?([A-Za-z0-9_-]+)", re.MULTILINE)
+
+
+@functools.cache
+def bundled_rule_ids() -> frozenset[str]:
+    ids: set[str] = set()
+    for path in RULES_DIR.rglob("*.y*ml"):
+        if path.suffix in (".yaml", ".yml") and ".test." not in path.name:
+            try:
+                ids.update(_RULE_ID_LINE.findall(path.read_text(encoding="utf-8")))
+            except OSError:
+                continue
+    return frozenset(ids)
+
+
+def _dotted(path: str) -> str:
+    return ".".join(part for part in re.split(r"[/\\]", path.strip("/")) if part and part != ".")
+
+
+def rule_id(check_id: str, config_prefixes: tuple[str, ...] = ()) -> str:
+    """semgrep prefixes a rule id with the dotted path of its rules folder: take it off."""
+    last = check_id.rsplit(".", 1)[-1]
+    if last in bundled_rule_ids():
+        return last
+    for prefix in config_prefixes:
+        dotted = _dotted(prefix)
+        if dotted and check_id.startswith(dotted + "."):
+            return check_id[len(dotted) + 1 :]
+    return check_id
+
+
+def severity_for(level: str, metadata: dict[str, Any]) -> Severity:
+    score = metadata.get("security-severity")
+    try:
+        numeric = float(score) if score is not None else None
+    except (TypeError, ValueError):
+        numeric = None
+    if numeric is not None:
+        if numeric >= 9:
+            return Severity.CRITICAL
+        if numeric >= 7:
+            return Severity.HIGH
+        if numeric >= 4:
+            return Severity.MEDIUM
+        return Severity.LOW if numeric > 0 else Severity.INFO
+    return _LEVELS.get(level.upper(), Severity.MEDIUM)
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [str(item) for item in value if isinstance(item, (str, int, float))]
+    return []
+
+
+def _cwe_ids(values: list[str]) -> list[str]:
+    ids = []
+    for value in values:
+        match = re.search(r"CWE-\d+", value)
+        if match:
+            ids.append(match.group(0))
+    return list(dict.fromkeys(ids))
+
+
+class _Position(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    line: int = 0
+
+
+class _Extra(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    message: str = ""
+    severity: str = "WARNING"
+    metadata: dict[str, Any] = {}
+    is_ignored: bool = False
+    fix: str | None = None
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    check_id: str
+    path: str
+    start: _Position
+    end: _Position | None = None
+    extra: _Extra
+
+
+def _error_text(error: Any) -> tuple[str, str]:
+    """(level, one-line message) for a semgrep `errors[]` entry, whatever its shape."""
+    if not isinstance(error, dict):
+        return "error", redact_text(str(error))[:300]
+    level = str(error.get("level", "error"))
+    kind = error.get("type")
+    kind_name = kind[0] if isinstance(kind, list) and kind else kind
+    message = error.get("message") or error.get("short_msg") or error.get("long_msg") or ""
+    where = error.get("path") or ""
+    text = f"{kind_name or 'error'}: {last_meaningful_line(str(message), 240)}"
+    if where:
+        text += f" ({where})"
+    return level, redact_text(text)
+
+
+def parse(data: bytes, source_root: Path | None = None, config_prefixes: tuple[str, ...] = ()) -> ParsedOutput:
+    document = load_json(data, "semgrep")
+    if not isinstance(document, dict) or not isinstance(document.get("results", []), list):
+        raise ParseError("semgrep output is not a semgrep JSON report (no `results` list)")
+    errors_raw = document.get("errors") or []
+    if not isinstance(errors_raw, list):
+        raise ParseError("semgrep output has a malformed `errors` field")
+    findings = []
+    for index, raw in enumerate(document.get("results") or []):
+        try:
+            result = _Result.model_validate(raw)
+        except ValidationError as exc:
+            raise ParseError(f"semgrep result #{index + 1} is malformed: {exc.errors()[0]['msg']}") from None
+        metadata = result.extra.metadata if isinstance(result.extra.metadata, dict) else {}
+        cwe = _cwe_ids(_strings(metadata.get("cwe")))
+        references = _strings(metadata.get("references")) + _strings(metadata.get("source-rule-url"))
+        message = redact_text(result.extra.message.strip())
+        title = message.split("\n")[0].split(". ")[0].strip().rstrip(".")[:160] or result.check_id
+        snippet = read_source_line(source_root, result.path, result.start.line)
+        is_secret_rule = "CWE-798" in cwe or "secret" in str(metadata.get("category", "")).lower()
+        if snippet and is_secret_rule:
+            snippet = re.sub(r"([\"'])[^\"']{4,}\1", r"\1[REDACTED]\1", snippet)
+        findings.append(
+            Finding(
+                scanner="semgrep",
+                layer="semgrep",
+                category=Category.CODE,
+                rule_id=rule_id(result.check_id, config_prefixes),
+                severity=severity_for(result.extra.severity, metadata),
+                scanner_severity=result.extra.severity,
+                title=title,
+                description=message or None,
+                fix=redact_text(f"Suggested change: {result.extra.fix}") if result.extra.fix else None,
+                path=result.path,
+                line=result.start.line or None,
+                end_line=result.end.line if result.end and result.end.line else None,
+                references=list(dict.fromkeys(u for u in references if u.startswith("http"))),
+                cwe=cwe,
+                snippet=snippet,
+                locator=snippet or f"{title}",
+                status="suppressed" if result.extra.is_ignored else "new",
+                suppression=Suppression(reason="nosemgrep comment in the source", source="inline")
+                if result.extra.is_ignored
+                else None,
+            )
+        )
+    errors: list[str] = []
+    notes: list[str] = []
+    for error in errors_raw:
+        level, text = _error_text(error)
+        (errors if level == "error" else notes).append(text)
+    version = document.get("version") if isinstance(document.get("version"), str) else None
+    return ParsedOutput(findings=findings, errors=errors + [f"(warning) {n}" for n in notes], version=version)
+
+
+def redact_raw(data: bytes) -> str:
+    try:
+        document: Any = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        return redact_text(data.decode(errors="replace"))
+    if isinstance(document, dict):
+        for result in document.get("results") or []:
+            extra = result.get("extra") if isinstance(result, dict) else None
+            if isinstance(extra, dict):
+                # metavariable values are pieces of the scanned code, where secrets live
+                for metavar in (extra.get("metavars") or {}).values():
+                    if isinstance(metavar, dict) and "abstract_content" in metavar:
+                        metavar["abstract_content"] = redact_text(str(metavar["abstract_content"]))
+    return json.dumps(redact_json(document), indent=1, sort_keys=True)
+
+
+_FETCH_FAILURE = re.compile(r"(?i)(failed to download|could not download|unable to download|network|connection|resolve host|name resolution|registry)")
+
+
+class SemgrepLayer:
+    name = "semgrep"
+    binary = "semgrep"
+
+    def parse(self, data: bytes, source_root: Path | None = None) -> ParsedOutput:
+        return parse(data, source_root)
+
+    def redact_raw(self, data: bytes) -> str:
+        return redact_raw(data)
+
+    def command(self, binary: str, configs: list[str], report: Path, excludes: list[str], timeout: float) -> list[str]:
+        command = [binary, "scan"]
+        for config in configs:
+            command += ["--config", config]
+        command += ["--json", "--output", str(report), *OFFLINE_FLAGS, "--quiet", "--timeout", "30"]
+        for pattern in excludes:
+            command += ["--exclude", pattern]
+        command.append(".")
+        return command
+
+    async def run(self, context: ScanContext) -> LayerResult:
+        return await guarded("semgrep", lambda version: self._run(context, version))
+
+    async def _run(self, context: ScanContext, report_version: Any) -> LayerResult:
+        binary = resolve_binary("semgrep")
+        version = await probe_version(binary, ["--version"], "semgrep")
+        report_version(version)
+        target = context.target.resolve()
+        extra = [*context.config.scan.semgrep_config, *context.semgrep_configs]
+        notes: list[str] = []
+        parsed, data = await self._scan(binary, [str(RULES_DIR), *extra], target, context)
+        if extra and parsed is None:
+            notes.append(f"extra semgrep configs could not be loaded ({', '.join(extra)}): ran the bundled rules only")
+            parsed, data = await self._scan(binary, [str(RULES_DIR)], target, context)
+        if parsed is None:
+            raise ScannerError(data.decode(errors="replace"))
+        hard_errors = [e for e in parsed.errors if not e.startswith("(warning) ")]
+        notes += [e.removeprefix("(warning) ") for e in parsed.errors if e.startswith("(warning) ")]
+        result = LayerResult(
+            name="semgrep",
+            status="error" if hard_errors else "ok",
+            error=f"semgrep reported {len(hard_errors)} error(s): {hard_errors[0]}" if hard_errors else None,
+            version=version,
+            findings=parsed.findings,
+            raw=redact_raw(data),
+            notes=notes,
+        )
+        return result
+
+    async def _scan(self, binary: str, configs: list[str], target: Path, context: ScanContext) -> tuple[ParsedOutput | None, bytes]:
+        """(parsed, raw) on success; (None, one-line error) when semgrep could not load its configs."""
+        report = context.workdir / "semgrep.json"
+        report.unlink(missing_ok=True)
+        completed = await run_command(
+            self.command(binary, configs, report, context.config.scan.exclude, context.timeout("semgrep")),
+            timeout=context.timeout("semgrep"),
+            env=OFFLINE_ENV,
+            cwd=target,
+            what="semgrep",
+        )
+        prefixes = tuple(c for c in configs if not c.startswith(("p/", "r/", "s/", "http")))
+        try:
+            data = read_report(report, "semgrep")
+            parsed = parse(data, target, prefixes)
+        except ParseError:
+            if completed.returncode == 0:
+                raise
+            message = f"semgrep failed (exit {completed.returncode}): {completed.stderr_line()}"
+            if len(configs) > 1 and _FETCH_FAILURE.search(completed.stderr.decode(errors="replace")):
+                return None, message.encode()
+            raise ScannerError(message) from None
+        if completed.returncode not in (0, 1) and not parsed.errors:
+            raise ScannerError(f"semgrep failed (exit {completed.returncode}): {completed.stderr_line()}")
+        if len(configs) > 1 and completed.returncode not in (0, 1) and any(
+            _FETCH_FAILURE.search(e) for e in parsed.errors
+        ):
+            return None, data
+        return parsed, data
+
+
+LAYER = SemgrepLayer()

@@ -1,0 +1,312 @@
+"""Trivy: dependencies, IaC misconfigurations, secrets and licences (filesystem), and images.
+
+Severity: trivy's own CRITICAL/HIGH/MEDIUM/LOW map one to one. UNKNOWN (no
+score published yet) maps to medium: not knowing is not a reason to ignore it.
+Only misconfigurations with Status FAIL are findings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from secscan.errors import ParseError, ScannerError
+from secscan.findings.model import Category, Finding, LayerName, Severity
+from secscan.findings.redact import MASK, mask_env_values, redact_json, redact_text
+from secscan.scanners.base import guarded, load_json, read_report
+from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
+from secscan.scanners.process import Completed, probe_version, resolve_binary, run_command
+
+OFFLINE_FLAGS = ["--skip-check-update", "--disable-telemetry", "--skip-version-check", "--skip-java-db-update"]
+_SEVERITY = {
+    "CRITICAL": Severity.CRITICAL,
+    "HIGH": Severity.HIGH,
+    "MEDIUM": Severity.MEDIUM,
+    "LOW": Severity.LOW,
+    "UNKNOWN": Severity.MEDIUM,
+}
+_DB_FAILURE = re.compile(r"(?i)(DB error|vulnerability DB|trivy-db|failed to download|db\.Init|database)")
+
+
+def severity_for(value: Any) -> Severity:
+    return _SEVERITY.get(str(value or "UNKNOWN").upper(), Severity.MEDIUM)
+
+
+def _list(value: Any, what: str) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ParseError(f"trivy output has a malformed `{what}` list")
+    return value
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _cause_line(misconfig: dict[str, Any]) -> str:
+    cause = misconfig.get("CauseMetadata") or {}
+    lines = ((cause.get("Code") or {}).get("Lines") or []) if isinstance(cause, dict) else []
+    for line in lines if isinstance(lines, list) else []:
+        if isinstance(line, dict) and line.get("IsCause"):
+            return _text(line.get("Content")).strip()
+    return ""
+
+
+def parse(data: bytes, source_root: Path | None = None, layer: LayerName = "trivy") -> ParsedOutput:
+    document = load_json(data, "trivy")
+    if not isinstance(document, dict):
+        raise ParseError("trivy output is not a trivy JSON report (expected an object)")
+    is_image = document.get("ArtifactType") == "container_image" or layer == "trivy-image"
+    artifact = _text(document.get("ArtifactName")) or None
+    findings: list[Finding] = []
+    for result in _list(document.get("Results"), "Results"):
+        target = _text(result.get("Target"))
+        path = None if is_image and not target.startswith("/") and " " in target else (target or None)
+        for vuln in _list(result.get("Vulnerabilities"), "Vulnerabilities"):
+            vuln_id = _text(vuln.get("VulnerabilityID"))
+            if not vuln_id:
+                raise ParseError("trivy vulnerability without a VulnerabilityID")
+            package = _text(vuln.get("PkgName")) or None
+            installed = _text(vuln.get("InstalledVersion")) or None
+            fixed = _text(vuln.get("FixedVersion")) or None
+            references = [_text(vuln.get("PrimaryURL"))] + [_text(r) for r in vuln.get("References") or [] if isinstance(r, str)]
+            findings.append(
+                Finding(
+                    scanner="trivy",
+                    layer=layer,
+                    category=Category.VULNERABILITY,
+                    rule_id=vuln_id,
+                    severity=severity_for(vuln.get("Severity")),
+                    scanner_severity=_text(vuln.get("Severity")) or None,
+                    title=redact_text(_text(vuln.get("Title")) or f"{vuln_id} in {package}")[:200],
+                    description=redact_text(_text(vuln.get("Description")))[:2000] or None,
+                    fix=f"Upgrade {package} to {fixed} or later." if fixed else "No fixed version yet: assess exposure, mitigate or replace the package.",
+                    path=_text(vuln.get("PkgPath")) or path,
+                    package=package,
+                    installed_version=installed,
+                    fixed_version=fixed,
+                    references=list(dict.fromkeys(r for r in references if r.startswith("http")))[:10],
+                    cwe=[c for c in vuln.get("CweIDs") or [] if isinstance(c, str)],
+                    target=artifact if is_image else None,
+                )
+            )
+        for misconfig in _list(result.get("Misconfigurations"), "Misconfigurations"):
+            if str(misconfig.get("Status", "FAIL")).upper() != "FAIL":
+                continue
+            check_id = _text(misconfig.get("ID")) or _text(misconfig.get("AVDID"))
+            cause = misconfig.get("CauseMetadata") if isinstance(misconfig.get("CauseMetadata"), dict) else {}
+            resource = _text(cause.get("Resource")) if cause else ""
+            findings.append(
+                Finding(
+                    scanner="trivy",
+                    layer=layer,
+                    category=Category.MISCONFIGURATION,
+                    rule_id=check_id or "misconfiguration",
+                    severity=severity_for(misconfig.get("Severity")),
+                    scanner_severity=_text(misconfig.get("Severity")) or None,
+                    title=redact_text(_text(misconfig.get("Title")) or check_id)[:200],
+                    description=redact_text(_text(misconfig.get("Message")) or _text(misconfig.get("Description")))[:2000] or None,
+                    fix=redact_text(_text(misconfig.get("Resolution"))) or None,
+                    path=path,
+                    line=_int(cause.get("StartLine")) if cause else None,
+                    end_line=_int(cause.get("EndLine")) if cause else None,
+                    references=[r for r in [_text(misconfig.get("PrimaryURL")), *(misconfig.get("References") or [])] if isinstance(r, str) and r.startswith("http")][:10],
+                    snippet=redact_text(_cause_line(misconfig)) or None,
+                    locator=redact_text(f"{resource}|{_cause_line(misconfig) or _text(misconfig.get('Message'))}"),
+                    target=artifact if is_image else None,
+                )
+            )
+        for secret in _list(result.get("Secrets"), "Secrets"):
+            rule = _text(secret.get("RuleID")) or "secret"
+            findings.append(
+                Finding(
+                    scanner="trivy",
+                    layer=layer,
+                    category=Category.SECRET,
+                    rule_id=rule,
+                    severity=severity_for(secret.get("Severity")),
+                    scanner_severity=_text(secret.get("Severity")) or None,
+                    title=redact_text(_text(secret.get("Title")) or f"Secret matching {rule}")[:200],
+                    fix="Revoke and rotate this credential now, then remove it and load it from a secret store or environment variable instead.",
+                    path=path,
+                    line=_int(secret.get("StartLine")),
+                    end_line=_int(secret.get("EndLine")),
+                    locator=redact_text(re.sub(r"\*{3,}", "REDACTED", _text(secret.get("Match")))),
+                    cwe=["CWE-798"],
+                    target=artifact if is_image else None,
+                )
+            )
+        for licence in _list(result.get("Licenses"), "Licenses"):
+            name = _text(licence.get("Name")) or "unknown"
+            category = _text(licence.get("Category"))
+            package = _text(licence.get("PkgName")) or None
+            findings.append(
+                Finding(
+                    scanner="trivy",
+                    layer=layer,
+                    category=Category.LICENSE,
+                    rule_id=name,
+                    severity=severity_for(licence.get("Severity")),
+                    scanner_severity=_text(licence.get("Severity")) or None,
+                    title=f"{name} licence" + (f" ({category})" if category else "") + (f" in {package}" if package else ""),
+                    fix="Check the licence against your distribution model; replace the package or get approval.",
+                    path=_text(licence.get("FilePath")) or path,
+                    package=package,
+                    references=[_text(licence.get("Link"))] if _text(licence.get("Link")).startswith("http") else [],
+                    target=artifact if is_image else None,
+                )
+            )
+    trivy_meta = document.get("Trivy")
+    version = _text(trivy_meta.get("Version")) if isinstance(trivy_meta, dict) else ""
+    return ParsedOutput(findings=findings, version=version or None)
+
+
+_ENV_IN_COMMAND = re.compile(r"((?:^|\s)(?:ENV|ARG)\s+)(.*)$", re.MULTILINE)
+
+
+def _mask_build_command(command: str) -> str:
+    def mask(match: re.Match[str]) -> str:
+        assignments = re.sub(r"(\b[A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|\S+)", rf"\1={MASK}", match.group(2))
+        if "=" not in match.group(2):  # legacy `ENV NAME value` form
+            name, _, value = match.group(2).partition(" ")
+            assignments = f"{name} {MASK}" if value else name
+        return match.group(1) + assignments
+
+    return _ENV_IN_COMMAND.sub(mask, command)
+
+
+def redact_raw(data: bytes) -> str:
+    """Trivy's JSON, safe to keep: image env values and build history masked, secret code dropped."""
+    try:
+        document: Any = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        return redact_text(data.decode(errors="replace"))
+    if isinstance(document, dict):
+        image_config = (document.get("Metadata") or {}).get("ImageConfig") if isinstance(document.get("Metadata"), dict) else None
+        if isinstance(image_config, dict):
+            for key in ("config", "container_config"):
+                section = image_config.get(key)
+                if isinstance(section, dict) and isinstance(section.get("Env"), list):
+                    section["Env"] = mask_env_values(section["Env"])
+            for entry in image_config.get("history") or []:
+                if isinstance(entry, dict) and isinstance(entry.get("created_by"), str):
+                    entry["created_by"] = _mask_build_command(entry["created_by"])
+        for result in document.get("Results") or []:
+            for secret in (result.get("Secrets") or []) if isinstance(result, dict) else []:
+                if isinstance(secret, dict):
+                    secret.pop("Code", None)
+                    if isinstance(secret.get("Match"), str):
+                        secret["Match"] = re.sub(r"\*{3,}", MASK, secret["Match"])
+    return json.dumps(redact_json(document), indent=1, sort_keys=True)
+
+
+class _TrivyLayer:
+    binary = "trivy"
+    name: LayerName
+    subcommand: str
+    scanners: tuple[str, ...]
+
+    def parse(self, data: bytes, source_root: Path | None = None) -> ParsedOutput:
+        return parse(data, source_root, self.name)
+
+    def redact_raw(self, data: bytes) -> str:
+        return redact_raw(data)
+
+    def command(self, binary: str, subject: list[str], report: Path, scanners: tuple[str, ...], context: ScanContext) -> list[str]:
+        command = [
+            binary, self.subcommand, "--scanners", ",".join(scanners),
+            "--format", "json", "--output", str(report), *OFFLINE_FLAGS, "--quiet",
+            "--timeout", f"{int(context.timeout(self.name))}s",
+        ]
+        if self.subcommand == "image":
+            command += ["--image-config-scanners", "secret"]
+        cache = os.environ.get("TRIVY_CACHE_DIR")
+        if cache:
+            command += ["--cache-dir", cache]
+        for repository in context.config.scan.trivy_db_repositories:
+            command += ["--db-repository", repository]
+        if self.subcommand == "fs":
+            for pattern in context.config.scan.exclude:
+                flag = "--skip-dirs" if pattern.endswith("/**") else "--skip-files"
+                command += [flag, pattern.removesuffix("/**")]
+        return command + subject
+
+    def subject(self, context: ScanContext) -> list[str]:
+        raise NotImplementedError
+
+    async def run(self, context: ScanContext) -> LayerResult:
+        return await guarded(self.name, lambda version: self._run(context, version))
+
+    async def _execute(self, binary: str, scanners: tuple[str, ...], context: ScanContext) -> tuple[Completed, Path]:
+        report = context.workdir / f"{self.name}.json"
+        report.unlink(missing_ok=True)
+        completed = await run_command(
+            self.command(binary, self.subject(context), report, scanners, context),
+            timeout=context.timeout(self.name),
+            what=self.name,
+        )
+        return completed, report
+
+    async def _run(self, context: ScanContext, report_version: Any) -> LayerResult:
+        binary = resolve_binary("trivy")
+        version = await probe_version(binary, ["--version"], "trivy")
+        report_version(version)
+        completed, report = await self._execute(binary, self.scanners, context)
+        error = None
+        if completed.returncode != 0:
+            stderr = completed.stderr.decode(errors="replace")
+            if not _DB_FAILURE.search(stderr):
+                raise ScannerError(f"{self.name} failed (exit {completed.returncode}): {completed.stderr_line()}")
+            # The vulnerability DB is out of reach: keep every other scanner's findings.
+            error = (
+                f"{self.name}: vulnerability DB unavailable ({completed.stderr_line(160)}): "
+                "no vulnerability results; other results kept. Pre-load the DB into TRIVY_CACHE_DIR or set scan.trivy_db_repositories"
+            )
+            remaining = tuple(s for s in self.scanners if s != "vuln")
+            completed, report = await self._execute(binary, remaining, context)
+            if completed.returncode != 0:
+                raise ScannerError(f"{self.name} failed (exit {completed.returncode}): {completed.stderr_line()}")
+        data = read_report(report, "trivy")
+        parsed = parse(data, context.target.resolve(), self.name)
+        return LayerResult(
+            name=self.name,
+            status="error" if error else "ok",
+            error=error,
+            version=version,
+            findings=parsed.findings,
+            raw=redact_raw(data),
+        )
+
+
+class TrivyFsLayer(_TrivyLayer):
+    name: LayerName = "trivy"
+    subcommand = "fs"
+    scanners = ("vuln", "secret", "misconfig", "license")
+
+    def subject(self, context: ScanContext) -> list[str]:
+        return [str(context.target.resolve())]
+
+
+class TrivyImageLayer(_TrivyLayer):
+    name: LayerName = "trivy-image"
+    subcommand = "image"
+    scanners = ("vuln", "secret")
+
+    def subject(self, context: ScanContext) -> list[str]:
+        if context.image is None:
+            raise ScannerError("trivy-image: no image given (--image TAR_OR_OCI_DIR)")
+        if not context.image.exists():
+            raise ScannerError(f"trivy-image: {context.image}: no such file or directory")
+        return ["--input", str(context.image.resolve())]
+
+
+FS_LAYER = TrivyFsLayer()
+IMAGE_LAYER = TrivyImageLayer()

@@ -1,0 +1,1 @@
+"""Turning findings into a prioritized report: `ai` (a model) and `deterministic` (no model)."""

@@ -1,0 +1,33 @@
+"""What a synthesizer gets and gives."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from secscan.findings.model import Finding
+from secscan.policy.gate import GateDecision
+from secscan.synthesis.model import Synthesis, Usage
+
+
+class SynthesisInput(BaseModel):
+    """Only normalized, redacted findings and the gate's decision: never raw scanner output."""
+
+    model_config = ConfigDict(frozen=True)
+
+    findings: list[Finding]
+    gate: GateDecision
+    layer_errors: list[str] = []
+    repository: str | None = None
+
+
+class SynthesisResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    synthesis: Synthesis
+    usage: Usage | None = None
+
+
+class Synthesizer(Protocol):
+    async def synthesize(self, data: SynthesisInput) -> SynthesisResult: ...
