@@ -10,10 +10,12 @@ from secscan.findings.model import Category, Finding, ScannerName
 _SCANNER_PREFERENCE: dict[ScannerName, int] = {"gitleaks": 0, "semgrep": 1, "trivy": 2}
 
 
+def _is_worktree_secret(finding: Finding) -> bool:
+    # gitleaks (history, still in HEAD) and trivy (working tree) see the same file lines.
+    return finding.category is Category.SECRET and finding.layer in ("gitleaks", "trivy") and finding.in_head is not False
+
+
 def _merge_key(finding: Finding) -> tuple[object, ...]:
-    if finding.category is Category.SECRET and finding.layer in ("gitleaks", "trivy") and finding.in_head is not False:
-        # gitleaks (history, still in HEAD) and trivy (working tree) see the same file lines.
-        return ("secret-worktree", finding.path, finding.line)
     return (
         finding.layer,
         finding.category.value,
@@ -25,6 +27,12 @@ def _merge_key(finding: Finding) -> tuple[object, ...]:
         finding.installed_version,
         finding.target,
     )
+
+
+def _overlaps(a: Finding, b: Finding) -> bool:
+    a_start, b_start = a.line or 0, b.line or 0
+    a_end, b_end = max(a.end_line or a_start, a_start), max(b.end_line or b_start, b_start)
+    return a_start <= b_end and b_start <= a_end
 
 
 def _merge(primary: Finding, other: Finding) -> Finding:
@@ -47,19 +55,35 @@ def _merge(primary: Finding, other: Finding) -> Finding:
     )
 
 
+def _combine(existing: Finding, finding: Finding) -> Finding:
+    first, second = sorted((existing, finding), key=lambda f: _SCANNER_PREFERENCE[f.scanner])
+    return _merge(first, second)
+
+
 def deduplicate(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per problem: exact repeats merge, and so do secrets whose lines overlap in one file."""
     merged: dict[tuple[object, ...], Finding] = {}
     for finding in findings:
         if not finding.scanners:
             finding = finding.model_copy(update={"scanners": [finding.scanner]})
         key = _merge_key(finding)
-        existing = merged.get(key)
-        if existing is None:
-            merged[key] = finding
+        merged[key] = _combine(merged[key], finding) if key in merged else finding
+    secrets_by_path: dict[str | None, list[Finding]] = {}
+    result: list[Finding] = []
+    for finding in merged.values():
+        if not _is_worktree_secret(finding):
+            result.append(finding)
             continue
-        first, second = sorted((existing, finding), key=lambda f: _SCANNER_PREFERENCE[f.scanner])
-        merged[key] = _merge(first, second)
-    return list(merged.values())
+        same_file = secrets_by_path.setdefault(finding.path, [])
+        for index, other in enumerate(same_file):
+            if other.scanner != finding.scanner and _overlaps(other, finding):
+                same_file[index] = _combine(other, finding)
+                break
+        else:
+            same_file.append(finding)
+    for same_file in secrets_by_path.values():
+        result.extend(same_file)
+    return result
 
 
 def sort_key(finding: Finding) -> tuple[object, ...]:

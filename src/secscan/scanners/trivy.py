@@ -20,7 +20,9 @@ from secscan.scanners.base import guarded, load_json, read_report
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import Completed, probe_version, resolve_binary, run_command
 
-OFFLINE_FLAGS = ["--skip-check-update", "--disable-telemetry", "--skip-version-check", "--skip-java-db-update"]
+OFFLINE_FLAGS = [
+    "--skip-check-update", "--disable-telemetry", "--skip-version-check", "--skip-java-db-update", "--offline-scan",
+]
 _SEVERITY = {
     "CRITICAL": Severity.CRITICAL,
     "HIGH": Severity.HIGH,

@@ -1,0 +1,43 @@
+"""Shared fixtures: where the real scanners and the shared corpus are."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def corpus_path() -> Path | None:
+    explicit = os.environ.get("SECSCAN_CORPUS")
+    candidate = Path(explicit) if explicit else REPO_ROOT.parent / "shared" / "corpus"
+    return candidate if (candidate / "counts.json").is_file() else None
+
+
+def scanner_binary(tool: str) -> str | None:
+    explicit = os.environ.get(f"SECSCAN_{tool.upper()}")
+    if explicit:
+        return explicit if Path(explicit).is_file() else None
+    found = shutil.which(tool)
+    if found:
+        return found
+    beside = Path(sys.executable).parent / tool
+    return str(beside) if beside.is_file() else None
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    path = corpus_path()
+    if path is None:
+        pytest.skip("../shared/corpus is not present")
+    return path
+
+
+def require_scanners(*tools: str) -> None:
+    missing = [t for t in tools if scanner_binary(t) is None]
+    if missing:
+        pytest.skip(f"scanner(s) not installed: {', '.join(missing)}")
