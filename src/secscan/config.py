@@ -64,6 +64,9 @@ class ScanConfig(_Strict):
         default_factory=list, description="Extra semgrep configs (registry packs, rule files)."
     )
     trivy_db_repositories: list[str] = Field(default_factory=list)
+    respect_gitignore: bool = Field(
+        default=True, description="trivy skips what .gitignore excludes (semgrep does so by itself)."
+    )
 
     def timeout_for(self, layer: LayerName) -> float:
         return self.timeouts.get(layer, self.timeout_s)
@@ -75,16 +78,35 @@ class Price(_Strict):
 
 
 class AIConfig(_Strict):
-    model: str | None = None
-    prompt_budget_tokens: int = Field(default=8000, ge=1000)
-    timeout_s: float = Field(default=60, gt=0)
-    max_retries: int = Field(default=2, ge=0, le=10)
-    prices: dict[str, Price] = Field(default_factory=dict)
+    model: str | None = Field(default=None, description="SECSCAN_MODEL wins; default gpt-4o.")
+    prompt_budget_tokens: int = Field(
+        default=8000, ge=1000, description="Upper bound on prompt tokens; findings beyond it are summarized."
+    )
+    max_completion_tokens: int = Field(default=4096, ge=256, description="Cap on the answer (and its cost).")
+    timeout_s: float = Field(default=60, gt=0, description="Per HTTP attempt.")
+    max_retries: int = Field(default=2, ge=0, le=10, description="SDK retries on 429, 5xx, timeouts.")
+    prices: dict[str, Price] = Field(
+        default_factory=dict, description="USD per million tokens by model name; overrides the built-in table."
+    )
 
 
 class SlackConfig(_Strict):
     enabled: bool = True
-    max_top_findings: int = Field(default=10, ge=0, le=40)
+    max_top_findings: int = Field(default=10, ge=0, le=40, description="Top risks shown in the message.")
+    api_url: str = Field(
+        default="https://slack.com/api/",
+        pattern=r"^https?://\S+$",
+        description="Web API base URL (e.g. https://slack-gov.com/api/ for GovSlack).",
+    )
+    timeout_s: float = Field(default=15, gt=0, le=300, description="Per HTTP request.")
+    max_retries: int = Field(
+        default=2, ge=0, le=10, description="Per request, on rate limits, server errors and dropped connections."
+    )
+    retry_budget_s: float = Field(
+        default=60, ge=0, le=600, description="No retry starts later than this after the first request."
+    )
+    thread_details: bool = Field(default=True, description="Web API: per-layer details as thread replies.")
+    attach_report: bool = Field(default=True, description="Web API: attach report.md/report.html to the thread.")
 
 
 class Config(_Strict):

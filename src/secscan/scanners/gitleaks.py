@@ -8,7 +8,6 @@ payment or messaging API, or a private key is `critical`; every other secret
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -21,7 +20,8 @@ from secscan.findings.model import Category, Finding, Severity
 from secscan.findings.redact import MASK, redact_json, redact_text, register_secret
 from secscan.scanners.base import guarded, load_json, read_report
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
-from secscan.scanners.process import resolve_binary, probe_version, run_command
+from secscan.scanners.gitrepo import git, git_environment
+from secscan.scanners.process import probe_version, resolve_binary, run_command
 
 CRITICAL_RULE_PREFIXES = (
     "private-key", "aws-", "gcp-", "azure-", "github-", "gitlab-", "stripe-", "slack-",
@@ -47,17 +47,6 @@ class GitleaksItem(BaseModel):
     File: str = ""
     Commit: str = ""
     Tags: list[str] | None = None
-
-
-def git_environment(path: Path) -> dict[str, str]:
-    """Let git read a repository another uid owns (CI containers) without touching global config."""
-    count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
-    return {
-        "GIT_CONFIG_COUNT": str(count + 1),
-        f"GIT_CONFIG_KEY_{count}": "safe.directory",
-        f"GIT_CONFIG_VALUE_{count}": str(path),
-        "GIT_TERMINAL_PROMPT": "0",
-    }
 
 
 def _locator(item: GitleaksItem) -> str:
@@ -129,16 +118,9 @@ def redact_raw(data: bytes) -> str:
     return json.dumps(redact_json(document), indent=1, sort_keys=True)
 
 
-async def _git(args: list[str], path: Path, timeout: float = 120) -> tuple[int, str, str]:
-    completed = await run_command(
-        ["git", "-C", str(path), *args], timeout=timeout, env=git_environment(path), what="git"
-    )
-    return completed.returncode, completed.stdout.decode(errors="replace").strip(), completed.stderr.decode(errors="replace").strip()
-
-
 async def _repository_root(target: Path) -> Path | None:
     try:
-        code, out, err = await _git(["rev-parse", "--show-toplevel"], target)
+        code, out, err = await git(["rev-parse", "--show-toplevel"], target)
     except ScannerError as exc:
         if "cannot start git" in str(exc):
             raise ScannerError("gitleaks: git is not installed; it is needed to scan history") from None
@@ -158,7 +140,7 @@ async def in_head(findings: list[Finding], repo: Path) -> list[Finding]:
             by_path[finding.path].append(finding)
     alive: dict[str, set[tuple[str, int]]] = {}
     for path in by_path:
-        code, out, _ = await _git(["blame", "--porcelain", "HEAD", "--", path], repo)
+        code, out, _ = await git(["blame", "--porcelain", "HEAD", "--", path], repo)
         lines: set[tuple[str, int]] = set()
         if code == 0:
             for header in re.finditer(r"^([0-9a-f]{40}) (\d+) \d+", out, re.MULTILINE):
@@ -202,13 +184,13 @@ class GitleaksLayer:
         repo = await _repository_root(target)
         mode = "dir"
         if repo is not None:
-            code, shallow, _ = await _git(["rev-parse", "--is-shallow-repository"], target)
+            code, shallow, _ = await git(["rev-parse", "--is-shallow-repository"], target)
             if code == 0 and shallow == "true":
                 raise ScannerError(
                     "gitleaks: shallow clone, history cannot be scanned: fetch the full history "
                     "(actions/checkout fetch-depth: 0, or git fetch --unshallow)"
                 )
-            has_head, _, _ = await _git(["rev-parse", "--verify", "-q", "HEAD"], target)
+            has_head, _, _ = await git(["rev-parse", "--verify", "-q", "HEAD"], target)
             if has_head != 0:
                 notes.append("repository has no commits yet: scanned the files only")
             elif repo != target:

@@ -18,6 +18,7 @@ from secscan.findings.model import Category, Finding, LayerName, Severity
 from secscan.findings.redact import MASK, mask_env_values, redact_json, redact_text
 from secscan.scanners.base import guarded, load_json, read_report
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
+from secscan.scanners.gitrepo import ignored_paths
 from secscan.scanners.process import Completed, probe_version, resolve_binary, run_command
 
 OFFLINE_FLAGS = [
@@ -31,6 +32,14 @@ _SEVERITY = {
     "UNKNOWN": Severity.MEDIUM,
 }
 _DB_FAILURE = re.compile(r"(?i)(DB error|vulnerability DB|trivy-db|failed to download|db\.Init|database)")
+
+
+def _db_problem(stderr: str) -> str:
+    """The gist of trivy's DB error (it nests five wrapped errors on one line)."""
+    match = re.search(r"DB error:\s*([^:\n]+)", stderr)
+    if match:
+        return match.group(1).strip()
+    return "trivy could not open or download it"
 
 
 def severity_for(value: Any) -> Severity:
@@ -222,7 +231,10 @@ class _TrivyLayer:
     def redact_raw(self, data: bytes) -> str:
         return redact_raw(data)
 
-    def command(self, binary: str, subject: list[str], report: Path, scanners: tuple[str, ...], context: ScanContext) -> list[str]:
+    def command(
+        self, binary: str, subject: list[str], report: Path, scanners: tuple[str, ...], context: ScanContext,
+        skip: tuple[list[str], list[str]] = ([], []),
+    ) -> list[str]:
         command = [
             binary, self.subcommand, "--scanners", ",".join(scanners),
             "--format", "json", "--output", str(report), *OFFLINE_FLAGS, "--quiet",
@@ -239,6 +251,11 @@ class _TrivyLayer:
             for pattern in context.config.scan.exclude:
                 flag = "--skip-dirs" if pattern.endswith("/**") else "--skip-files"
                 command += [flag, pattern.removesuffix("/**")]
+            directories, files = skip
+            for directory in directories:
+                command += ["--skip-dirs", directory]
+            for file in files:
+                command += ["--skip-files", file]
         return command + subject
 
     def subject(self, context: ScanContext) -> list[str]:
@@ -247,11 +264,14 @@ class _TrivyLayer:
     async def run(self, context: ScanContext) -> LayerResult:
         return await guarded(self.name, lambda version: self._run(context, version))
 
+    async def _skip(self, context: ScanContext) -> tuple[list[str], list[str]]:
+        return [], []
+
     async def _execute(self, binary: str, scanners: tuple[str, ...], context: ScanContext) -> tuple[Completed, Path]:
         report = context.workdir / f"{self.name}.json"
         report.unlink(missing_ok=True)
         completed = await run_command(
-            self.command(binary, self.subject(context), report, scanners, context),
+            self.command(binary, self.subject(context), report, scanners, context, await self._skip(context)),
             timeout=context.timeout(self.name),
             what=self.name,
         )
@@ -269,8 +289,8 @@ class _TrivyLayer:
                 raise ScannerError(f"{self.name} failed (exit {completed.returncode}): {completed.stderr_line()}")
             # The vulnerability DB is out of reach: keep every other scanner's findings.
             error = (
-                f"{self.name}: vulnerability DB unavailable ({completed.stderr_line(160)}): "
-                "no vulnerability results; other results kept. Pre-load the DB into TRIVY_CACHE_DIR or set scan.trivy_db_repositories"
+                f"{self.name}: vulnerability DB unavailable ({_db_problem(stderr)}): no vulnerability results, "
+                "other results kept; pre-load the DB into TRIVY_CACHE_DIR or set scan.trivy_db_repositories"
             )
             remaining = tuple(s for s in self.scanners if s != "vuln")
             completed, report = await self._execute(binary, remaining, context)
@@ -295,6 +315,13 @@ class TrivyFsLayer(_TrivyLayer):
 
     def subject(self, context: ScanContext) -> list[str]:
         return [str(context.target.resolve())]
+
+    async def _skip(self, context: ScanContext) -> tuple[list[str], list[str]]:
+        # What git ignores (virtualenvs, build output, caches) is not the project's code:
+        # semgrep skips it too, and in a CI clone it does not exist at all.
+        if not context.config.scan.respect_gitignore:
+            return [], []
+        return await ignored_paths(context.target.resolve())
 
 
 class TrivyImageLayer(_TrivyLayer):
