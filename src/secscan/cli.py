@@ -182,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("secscan: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `secscan doctor | head`
+        sys.stderr.close()
+        return EXIT_PASS
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from secscan.findings.redact import redact_json, redact_text
 from secscan.scanners.base import guarded, load_json, read_report, read_source_line
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import QUIET_ENV as OFFLINE_ENV
-from secscan.scanners.process import last_meaningful_line, probe_version, resolve_binary, run_command
+from secscan.scanners.process import probe_version, resolve_binary, run_command
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 OFFLINE_FLAGS = ["--metrics=off", "--disable-version-check"]
@@ -136,7 +136,9 @@ def _error_text(error: Any) -> tuple[str, str]:
     kind_name = kind[0] if isinstance(kind, list) and kind else kind
     message = error.get("message") or error.get("short_msg") or error.get("long_msg") or ""
     where = error.get("path") or ""
-    text = f"{kind_name or 'error'}: {last_meaningful_line(str(message), 240)}"
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    text = f"{kind_name or 'error'}: {first[:240]}"
     if where:
         text += f" ({where})"
     return level, redact_text(text)
@@ -283,12 +285,12 @@ class SemgrepLayer:
         except ParseError:
             if completed.returncode == 0:
                 raise
-            message = f"semgrep failed (exit {completed.returncode}): {completed.stderr_line()}"
+            message = completed.failure("semgrep")
             if len(configs) > 1 and _FETCH_FAILURE.search(completed.stderr.decode(errors="replace")):
                 return None, message.encode()
             raise ScannerError(message) from None
         if completed.returncode not in (0, 1) and not parsed.errors:
-            raise ScannerError(f"semgrep failed (exit {completed.returncode}): {completed.stderr_line()}")
+            raise ScannerError(completed.failure("semgrep"))
         if len(configs) > 1 and completed.returncode not in (0, 1) and any(
             _FETCH_FAILURE.search(e) for e in parsed.errors
         ):
