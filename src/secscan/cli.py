@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -136,7 +135,9 @@ def _report(args: argparse.Namespace) -> int:
 
     if args.schema:
         return _print_schema()
-    inputs = {name: getattr(args, name.replace("-", "_")) for name in LAYER_CHOICES}
+    from secscan.findings.model import LAYER_NAMES, LayerName
+
+    inputs: dict[LayerName, Path | None] = {name: getattr(args, name.replace("-", "_")) for name in LAYER_NAMES}
     report = anyio.run(report_from_files, inputs, _options(args), args.source)
     return _finish(report, args)
 

@@ -44,7 +44,7 @@ class Options:
     image: Path | None = None
     semgrep_configs: tuple[str, ...] = ()
     today: dt.date | None = None
-    now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.timezone.utc))
+    now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ def prepare(options: Options, search_root: Path | None) -> Prepared:
     baseline = load_baseline(options.baseline_path) if options.baseline_path else None
     if options.out_dir.exists() and not options.out_dir.is_dir():
         raise ConfigError(f"--out {options.out_dir}: exists and is not a directory")
+    if options.image is not None and not options.image.exists():
+        raise ConfigError(f"--image {options.image}: no such file or directory")
     return Prepared(config, baseline)
 
 

@@ -48,7 +48,7 @@ class Delivery(BaseModel):
 class Report(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     verdict: Literal["pass", "fail"]
     reasons: list[str]
     layers: list[LayerReport]

@@ -32,7 +32,7 @@ async def guarded(name: LayerName, body: Callable[[Callable[[str], None]], Await
             version=version[-1] if version else None,
             duration_s=round(time.perf_counter() - started, 3),
         )
-    except Exception as exc:  # a bug of ours must still fail closed, not crash the run
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must still fail closed, not crash the run
         return LayerResult(
             name=name,
             status="error",

@@ -16,11 +16,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from secscan.errors import ParseError, ScannerError
-from secscan.findings.model import Category, Finding, Severity
+from secscan.findings.model import Category, Finding, LayerName, Severity
 from secscan.findings.redact import MASK, redact_json, redact_text, register_secret
 from secscan.scanners.base import guarded, load_json, read_report
-from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.gitrepo import git, git_environment
+from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import probe_version, resolve_binary, run_command
 
 CRITICAL_RULE_PREFIXES = (
@@ -156,7 +156,7 @@ async def in_head(findings: list[Finding], repo: Path) -> list[Finding]:
 
 
 class GitleaksLayer:
-    name = "gitleaks"
+    name: LayerName = "gitleaks"
     binary = "gitleaks"
 
     def parse(self, data: bytes, source_root: Path | None = None) -> ParsedOutput:
@@ -208,7 +208,7 @@ class GitleaksLayer:
             what="gitleaks",
         )
         if completed.returncode not in (0, 2):
-            raise ScannerError(f"gitleaks failed (exit {completed.returncode}): {completed.stderr_line()}")
+            raise ScannerError(completed.failure("gitleaks"))
         data = read_report(report, "gitleaks")
         parsed = parse(data, target)
         findings = parsed.findings

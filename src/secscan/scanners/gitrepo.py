@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from secscan.errors import ScannerError
 from secscan.scanners.process import run_command
 
 
@@ -34,7 +35,7 @@ async def ignored_paths(target: Path, limit: int = 500) -> tuple[list[str], list
     """(directories, files) that .gitignore excludes under target; empty outside a repository."""
     try:
         code, out, _ = await git(["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"], target)
-    except Exception:
+    except ScannerError:  # no git: nothing to skip
         return [], []
     if code != 0:
         return [], []

@@ -31,6 +31,20 @@ class Completed:
         """The most telling line of stderr, redacted, for a one-line error message."""
         return last_meaningful_line(self.stderr.decode(errors="replace"), limit)
 
+    def exit_description(self) -> str:
+        """`exit 3`, or `killed by signal SIGSEGV` for a crash."""
+        if self.returncode < 0:
+            try:
+                name = signal.Signals(-self.returncode).name
+            except ValueError:
+                name = str(-self.returncode)
+            return f"killed by signal {name}"
+        return f"exit {self.returncode}"
+
+    def failure(self, what: str, limit: int = 300) -> str:
+        """One line for a scanner that failed: how it ended and what it said (or that it said nothing)."""
+        return f"{what} failed ({self.exit_description()}): {self.stderr_line(limit) or 'no error output'}"
+
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 

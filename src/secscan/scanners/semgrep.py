@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from secscan.errors import ParseError, ScannerError
-from secscan.findings.model import Category, Finding, Severity, Suppression
+from secscan.findings.model import Category, Finding, LayerName, Severity, Suppression
 from secscan.findings.redact import redact_json, redact_text
 from secscan.scanners.base import guarded, load_json, read_report, read_source_line
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
@@ -146,8 +146,10 @@ def _error_text(error: Any) -> tuple[str, str]:
 
 def parse(data: bytes, source_root: Path | None = None, config_prefixes: tuple[str, ...] = ()) -> ParsedOutput:
     document = load_json(data, "semgrep")
-    if not isinstance(document, dict) or not isinstance(document.get("results", []), list):
-        raise ParseError("semgrep output is not a semgrep JSON report (no `results` list)")
+    if not isinstance(document, dict) or not isinstance(document.get("results"), list):
+        # semgrep --json always writes `results`; SARIF (`runs`) must not read as "nothing found"
+        kind = " (it is SARIF: give the output of semgrep --json)" if isinstance(document, dict) and "runs" in document else ""
+        raise ParseError(f"semgrep output is not a semgrep JSON report (no `results` list){kind}")
     errors_raw = document.get("errors") or []
     if not isinstance(errors_raw, list):
         raise ParseError("semgrep output has a malformed `errors` field")
@@ -219,7 +221,7 @@ _FETCH_FAILURE = re.compile(r"(?i)(failed to download|could not download|unable 
 
 
 class SemgrepLayer:
-    name = "semgrep"
+    name: LayerName = "semgrep"
     binary = "semgrep"
 
     def parse(self, data: bytes, source_root: Path | None = None) -> ParsedOutput:

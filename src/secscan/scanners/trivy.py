@@ -8,6 +8,7 @@ Only misconfigurations with Status FAIL are findings.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -17,8 +18,8 @@ from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity
 from secscan.findings.redact import MASK, mask_env_values, redact_json, redact_text
 from secscan.scanners.base import guarded, load_json, read_report
-from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.gitrepo import ignored_paths
+from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import Completed, probe_version, resolve_binary, run_command
 
 OFFLINE_FLAGS = [
@@ -75,6 +76,10 @@ def parse(data: bytes, source_root: Path | None = None, layer: LayerName = "triv
     document = load_json(data, "trivy")
     if not isinstance(document, dict):
         raise ParseError("trivy output is not a trivy JSON report (expected an object)")
+    if "runs" in document or not ("SchemaVersion" in document or "Results" in document):
+        # e.g. SARIF or CycloneDX: reading it as "no results" would pass the gate on nothing
+        kind = "SARIF" if "runs" in document else "not trivy's JSON"
+        raise ParseError(f"trivy output is {kind} (no SchemaVersion/Results): give the output of trivy --format json")
     is_image = document.get("ArtifactType") == "container_image" or layer == "trivy-image"
     artifact = _text(document.get("ArtifactName")) or None
     findings: list[Finding] = []
@@ -238,7 +243,7 @@ class _TrivyLayer:
         command = [
             binary, self.subcommand, "--scanners", ",".join(scanners),
             "--format", "json", "--output", str(report), *OFFLINE_FLAGS, "--quiet",
-            "--timeout", f"{int(context.timeout(self.name))}s",
+            "--timeout", f"{max(1, math.ceil(context.timeout(self.name)))}s",
         ]
         if self.subcommand == "image":
             command += ["--image-config-scanners", "secret"]
@@ -286,7 +291,7 @@ class _TrivyLayer:
         if completed.returncode != 0:
             stderr = completed.stderr.decode(errors="replace")
             if not _DB_FAILURE.search(stderr):
-                raise ScannerError(f"{self.name} failed (exit {completed.returncode}): {completed.stderr_line()}")
+                raise ScannerError(completed.failure(self.name))
             # The vulnerability DB is out of reach: keep every other scanner's findings.
             error = (
                 f"{self.name}: vulnerability DB unavailable ({_db_problem(stderr)}): no vulnerability results, "
@@ -295,7 +300,7 @@ class _TrivyLayer:
             remaining = tuple(s for s in self.scanners if s != "vuln")
             completed, report = await self._execute(binary, remaining, context)
             if completed.returncode != 0:
-                raise ScannerError(f"{self.name} failed (exit {completed.returncode}): {completed.stderr_line()}")
+                raise ScannerError(completed.failure(self.name))
         data = read_report(report, "trivy")
         parsed = parse(data, context.target.resolve(), self.name)
         return LayerResult(
