@@ -255,7 +255,7 @@ def deliver(report: Report, options: Options, config: Config) -> Report:
         return report
     if not slack.configured():
         return report
-    outcome: Delivery = slack.post_report(report, config)
+    outcome: Delivery = slack.post_report(report, config, attachments_dir=options.out_dir)
     return report.model_copy(update={"slack": outcome})
 
 

@@ -51,8 +51,12 @@ _lock = threading.Lock()
 
 
 def register_secret(value: str | None) -> None:
-    """Mask this exact value everywhere from now on (our own keys, tokens, webhook URLs)."""
-    if value and len(value) >= 6:
+    """Mask this exact value everywhere from now on (our own keys, tokens, webhook URLs).
+
+    Short or spaced values ("a secret" in a scanner's test fixture) are not credentials
+    and would mask ordinary words everywhere.
+    """
+    if value and len(value) >= 8 and not any(c.isspace() for c in value):
         with _lock:
             _registered.add(value)
 
