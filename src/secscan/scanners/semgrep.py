@@ -20,11 +20,12 @@ from secscan.findings.model import Category, Finding, LayerName, Severity, Suppr
 from secscan.findings.redact import redact_json, redact_text
 from secscan.scanners.base import guarded, load_json, read_report, read_source_line
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
-from secscan.scanners.process import QUIET_ENV as OFFLINE_ENV
+from secscan.scanners.process import QUIET_ENV
 from secscan.scanners.process import probe_version, resolve_binary, run_command
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 OFFLINE_FLAGS = ["--metrics=off", "--disable-version-check"]
+OFFLINE_ENV: dict[str, str] = dict(QUIET_ENV)
 
 _LEVELS = {
     "CRITICAL": Severity.CRITICAL,
@@ -56,11 +57,42 @@ def _dotted(path: str) -> str:
     return ".".join(part for part in re.split(r"[/\\]", path.strip("/")) if part and part != ".")
 
 
-def rule_id(check_id: str, config_prefixes: tuple[str, ...] = ()) -> str:
-    """semgrep prefixes a rule id with the dotted path of its rules folder: take it off."""
+_ANY_RULE_ID_LINE = re.compile(r"^\s*-?\s*id:\s*['\"]?([A-Za-z0-9_.-]+)", re.MULTILINE)
+
+
+def config_rule_ids(configs: tuple[str, ...], base: Path | None = None) -> frozenset[str]:
+    """The rule ids defined in local semgrep configs (rule files or folders; relative ones from `base`)."""
+    ids: set[str] = set()
+    for config in configs:
+        if config.startswith(("p/", "r/", "s/", "http://", "https://")):
+            continue
+        path = Path(config)
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        try:
+            files = [path] if path.is_file() else sorted(path.rglob("*.y*ml")) if path.is_dir() else []
+            for file in files:
+                if file.suffix in (".yaml", ".yml") and file.is_file():
+                    ids.update(_ANY_RULE_ID_LINE.findall(file.read_text(encoding="utf-8", errors="replace")))
+        except OSError:
+            continue
+    return frozenset(ids)
+
+
+def rule_id(check_id: str, config_prefixes: tuple[str, ...] = (), known: frozenset[str] | None = None) -> str:
+    """semgrep prefixes a rule id with the dotted path of its rule file's folder: take it off.
+
+    For the bundled rules and for rules in local configs (`known`, else read from
+    `config_prefixes`) the id is the one the rule file defines; registry ids stay whole.
+    """
     last = check_id.rsplit(".", 1)[-1]
     if last in bundled_rule_ids():
         return last
+    if known is None:
+        known = config_rule_ids(config_prefixes)
+    matches = [rule for rule in known if check_id == rule or check_id.endswith("." + rule)]
+    if matches:
+        return max(matches, key=len)
     for prefix in config_prefixes:
         dotted = _dotted(prefix)
         if dotted and check_id.startswith(dotted + "."):
@@ -154,6 +186,7 @@ def parse(data: bytes, source_root: Path | None = None, config_prefixes: tuple[s
     if not isinstance(errors_raw, list):
         raise ParseError("semgrep output has a malformed `errors` field")
     findings = []
+    known = config_rule_ids(config_prefixes, source_root)
     for index, raw in enumerate(document.get("results") or []):
         try:
             result = _Result.model_validate(raw)
@@ -173,7 +206,7 @@ def parse(data: bytes, source_root: Path | None = None, config_prefixes: tuple[s
                 scanner="semgrep",
                 layer="semgrep",
                 category=Category.CODE,
-                rule_id=rule_id(result.check_id, config_prefixes),
+                rule_id=rule_id(result.check_id, config_prefixes, known),
                 severity=severity_for(result.extra.severity, metadata),
                 scanner_severity=result.extra.severity,
                 title=title,
@@ -245,7 +278,7 @@ class SemgrepLayer:
 
     async def _run(self, context: ScanContext, report_version: Any) -> LayerResult:
         binary = resolve_binary("semgrep")
-        version = await probe_version(binary, ["--version"], "semgrep")
+        version = await probe_version(binary, ["--version"], "semgrep", timeout=min(60, context.timeout("semgrep")))
         report_version(version)
         target = context.target.resolve()
         extra = [*context.config.scan.semgrep_config, *context.semgrep_configs]
