@@ -25,7 +25,7 @@ from pathlib import Path
 from secscan.config import Config
 from secscan.errors import ParseError
 from secscan.findings.model import LAYER_NAMES, LayerName
-from secscan.pipeline import Options, analyze, finish, prepare, report_from_files, results_from_files
+from secscan.pipeline import Options, report_from_files
 from secscan.report import Report
 from secscan.scanners import gitleaks as gitleaks_scanner
 from secscan.scanners import semgrep as semgrep_scanner
@@ -300,27 +300,6 @@ def _with_issue(result: LayerResult, judged: Judged | None) -> LayerResult:
     return result.model_copy(update=update)
 
 
-async def _report_with_issues(
-    inputs: dict[LayerName, Path | None],
-    options: Options,
-    source_root: Path | None,
-    issues: Mapping[LayerName, Judged],
-) -> Report:
-    """`report_from_files`, with layer errors and notes from the container runs folded in."""
-    from secscan.pipeline import _git_target
-    from secscan.report import Target
-
-    prepared = prepare(options, source_root or Path.cwd())
-    if any(inputs.values()):
-        results = results_from_files(inputs, source_root)
-    else:
-        results = [LayerResult(name=layer, status="skipped") for layer in inputs]
-    results = [_with_issue(result, issues.get(result.name)) for result in results]
-    target = _git_target(source_root.resolve()) if source_root else Target()
-    analysis = await analyze(results, prepared, options, mode="report", target=target)
-    return finish(analysis, options, prepared.config)
-
-
 async def analyze_outputs(
     outputs: Mapping[LayerName, str | None],
     options: Options,
@@ -338,7 +317,9 @@ async def analyze_outputs(
         inputs = write_inputs(outputs, Path(scratch))
         if not problems:
             return await report_from_files(inputs, options, source_root)
-        return await _report_with_issues(inputs, options, source_root, problems)
+        return await report_from_files(
+            inputs, options, source_root, adjust=lambda result: _with_issue(result, problems.get(result.name))
+        )
 
 
 def summary_text(report: Report, width: int = 110) -> str:

@@ -73,6 +73,9 @@ def selected_layers(options: Options, config: Config) -> list[LayerName]:
         layers = list(config.scan.layers)
         if options.image is not None and "trivy-image" not in layers:
             layers.append("trivy-image")
+    layers = list(dict.fromkeys(layers))  # each layer once: they share a work folder by name
+    if not layers:
+        raise ConfigError("no layers selected: nothing would be scanned")
     if "trivy-image" in layers and options.image is None:
         raise ConfigError("layer trivy-image needs --image TAR_OR_OCI_DIR")
     return layers
@@ -270,9 +273,11 @@ def read_input_file(path: Path, what: str) -> bytes:
         raise ConfigError(f"--{what} {path}: cannot read: {exc.strerror or exc}") from None
 
 
-def results_from_files(inputs: dict[LayerName, Path | None], source_root: Path | None) -> list[LayerResult]:
+def results_from_files(
+    inputs: dict[LayerName, Path | None], source_root: Path | None, *, allow_empty: bool = False
+) -> list[LayerResult]:
     """`secscan report`: each given file parsed by its layer; layers with no file are skipped."""
-    if not any(inputs.values()):
+    if not allow_empty and not any(inputs.values()):
         raise ConfigError("secscan report needs at least one of --gitleaks, --semgrep, --trivy, --trivy-image")
     results = []
     for name, path in inputs.items():
@@ -336,11 +341,21 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
 
 
 async def report_from_files(
-    inputs: dict[LayerName, Path | None], options: Options, source_root: Path | None = None
+    inputs: dict[LayerName, Path | None],
+    options: Options,
+    source_root: Path | None = None,
+    *,
+    adjust: Callable[[LayerResult], LayerResult] | None = None,
 ) -> Report:
-    """The same pipeline on scanner JSON produced elsewhere (CI artifacts, the Dagger module)."""
+    """The same pipeline on scanner JSON produced elsewhere (CI artifacts, the Dagger module).
+
+    `adjust` lets a caller that ran the scanners itself (the Dagger module) fold what it saw
+    while running them (a layer error, a note) into each layer's result.
+    """
     prepared = prepare(options, source_root or Path.cwd())
-    results = results_from_files(inputs, source_root)
+    results = results_from_files(inputs, source_root, allow_empty=adjust is not None)
+    if adjust is not None:
+        results = [adjust(result) for result in results]
     target = _git_target(source_root.resolve()) if source_root else Target()
     analysis = await analyze(results, prepared, options, mode="report", target=target)
     return finish(analysis, options, prepared.config)
