@@ -237,10 +237,9 @@ async def synthesize(data: SynthesisInput, config: Config, options: Options) -> 
     if not options.no_ai and os.environ.get("OPENAI_API_KEY"):
         try:
             from secscan.synthesis import ai
-        except ImportError:
-            pass
-        else:
-            return await ai.synthesize_or_fall_back(data, config)
+        except ImportError as exc:
+            return SynthesisResult(synthesis=deterministic.build(data, error=f"AI layer unavailable: {exc}"), usage=None)
+        return await ai.synthesize_or_fall_back(data, config)
     return SynthesisResult(synthesis=deterministic.build(data), usage=None)
 
 

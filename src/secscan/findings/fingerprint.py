@@ -16,14 +16,21 @@ def _normalize(text: str | None) -> str:
     return _WS.sub(" ", text or "").strip()
 
 
+def _place(finding: Finding) -> str:
+    # An image's target is where its tarball happened to be: not part of what the problem is.
+    if finding.layer == "trivy-image":
+        return "image:" + (finding.path or "")
+    return finding.path or finding.target or ""
+
+
 def identity_key(finding: Finding) -> tuple[str, ...]:
     """What makes two findings 'the same problem', independent of where lines moved."""
     category = finding.category
     if category is Category.VULNERABILITY:
-        return (category.value, finding.rule_id, finding.package or "", finding.installed_version or "", finding.path or finding.target or "")
+        return (category.value, finding.rule_id, finding.package or "", finding.installed_version or "", _place(finding))
     if category is Category.LICENSE:
-        return (category.value, finding.rule_id, finding.package or "", finding.path or finding.target or "")
-    return (category.value, finding.rule_id, finding.path or finding.target or "", _normalize(finding.locator))
+        return (category.value, finding.rule_id, finding.package or "", _place(finding))
+    return (category.value, finding.rule_id, _place(finding), _normalize(finding.locator))
 
 
 def _digest(parts: Iterable[str]) -> str:

@@ -84,6 +84,7 @@ class Finding(BaseModel):
     fix: str | None = None
     references: list[str] = Field(default_factory=list)
     cwe: list[str] = Field(default_factory=list)
+    owasp: list[str] = Field(default_factory=list)
     snippet: str | None = None
     scanner_severity: str | None = None
     target: str | None = None

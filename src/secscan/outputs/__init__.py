@@ -37,6 +37,15 @@ def formats() -> list[OutputFormat]:
     return found
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 def write_atomic(path: Path, content: str) -> None:
     """Readers never see half a file: write beside it, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,6 +53,7 @@ def write_atomic(path: Path, content: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(content)
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; artifacts are meant to be read
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -67,7 +77,7 @@ def write_outputs(report: Report, raw: dict[str, str], out_dir: Path) -> list[st
             continue
         try:
             write_atomic(out_dir / output.filename, output.render(report))
-        except Exception as exc:  # one broken format must not cost the others
+        except Exception as exc:  # noqa: BLE001 - one broken format must not cost the others
             problems.append(f"{output.filename} not written: {type(exc).__name__}: {redact_text(str(exc))[:200]}")
     return problems
 

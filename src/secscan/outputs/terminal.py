@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections import Counter
+from typing import TYPE_CHECKING, Self
 
 from rich.console import Console
 from rich.table import Table
@@ -14,7 +15,7 @@ from secscan.findings.redact import redact_text
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
-    from secscan.findings.model import LayerName
+    from secscan.findings.model import Finding, LayerName
     from secscan.report import Report
     from secscan.scanners.interface import LayerResult
 
@@ -45,7 +46,7 @@ class LayerProgress:
             name: self._progress.add_task(f"{name}: waiting", total=1) for name in layers
         }
 
-    def __enter__(self) -> LayerProgress:
+    def __enter__(self) -> Self:
         if self._out.is_terminal:
             self._progress.start()
         return self
@@ -66,32 +67,62 @@ class LayerProgress:
             self._out.print(description)
 
 
+_STATUS_STYLE = {"ok": "green", "error": "bold red", "skipped": "dim"}
+TOP_FINDINGS = 10
+
+
+def _layer_counts(report: Report, layer: str) -> Counter[Severity]:
+    return Counter(f.severity for f in report.findings if f.layer == layer and f.status != "suppressed")
+
+
 def summary_table(report: Report) -> Table:
-    table = Table(title="secscan", show_lines=False)
-    table.add_column("layer")
+    """Layers × severities (suppressed findings not counted), with a total row."""
+    table = Table(title="secscan", show_lines=False, show_footer=len(report.layers) > 1)
+    totals: Counter[Severity] = Counter()
+    for layer in report.layers:
+        totals += _layer_counts(report, layer.name)
+    table.add_column("layer", footer="all")
     table.add_column("status")
     table.add_column("version")
     for severity in Severity:
-        table.add_column(severity.value, justify="right", style=_SEVERITY_STYLE[severity])
+        table.add_column(severity.value, justify="right", style=_SEVERITY_STYLE[severity], footer=str(totals[severity]))
     table.add_column("time", justify="right")
     for layer in report.layers:
-        counts = {s: 0 for s in Severity}
-        for finding in report.findings:
-            if finding.layer == layer.name and finding.status != "suppressed":
-                counts[finding.severity] += 1
-        status = Text(layer.status, style={"ok": "green", "error": "bold red", "skipped": "dim"}[layer.status])
+        counts = _layer_counts(report, layer.name)
+        skipped = layer.status == "skipped"
         table.add_row(
             layer.name,
-            status,
-            layer.version or "-",
-            *[str(counts[s]) for s in Severity],
-            f"{layer.duration_s:.1f}s",
+            Text(layer.status, style=_STATUS_STYLE[layer.status]),
+            _escape(layer.version or "-"),
+            *["-" if skipped else str(counts[s]) for s in Severity],
+            "-" if skipped else f"{layer.duration_s:.1f}s",
+        )
+    return table
+
+
+def top_findings_table(findings: list[Finding], limit: int = TOP_FINDINGS) -> Table:
+    """The worst new findings: what to look at first."""
+    table = Table(title=f"top new findings ({min(limit, len(findings))} of {len(findings)})", title_justify="left")
+    table.add_column("severity")
+    table.add_column("finding", overflow="fold")
+    table.add_column("where", overflow="fold")
+    for finding in findings[:limit]:
+        where = finding.location
+        if finding.package:
+            where = f"{where} ({finding.package} {finding.installed_version or ''})".strip()
+        table.add_row(
+            Text(finding.severity.value, style=_SEVERITY_STYLE[finding.severity]),
+            Text(redact_text(f"{finding.title} [{finding.rule_id}]")),
+            Text(redact_text(where)),
         )
     return table
 
 
 def print_summary(report: Report, out: Console) -> None:
     out.print(summary_table(report))
+    new = sorted(report.new_findings(), key=lambda f: -f.severity.rank)
+    if new:
+        out.print(top_findings_table(new))
     for layer in report.layers:
         if layer.error:
             out.print(f"[bold red]{layer.name}[/]: " + _escape(redact_text(layer.error)))
@@ -101,9 +132,11 @@ def print_summary(report: Report, out: Console) -> None:
     out.print(
         f"findings: {counts.get('new', 0)} new, {counts.get('existing', 0)} existing, "
         f"{counts.get('suppressed', 0)} suppressed · synthesis: {report.synthesis.source}"
-        + (f" ({report.synthesis.model})" if report.synthesis.model else "")
+        + (f" ({_escape(report.synthesis.model)})" if report.synthesis.model else "")
         + f" · risk {report.synthesis.risk_score}/100"
     )
+    if report.synthesis.summary:
+        out.print(Text(redact_text(report.synthesis.summary), style="italic"))
     print_verdict(report, out)
 
 

@@ -63,8 +63,9 @@ def evaluate(
     for layer in layers:
         if layer.status == "error" and layer.name not in policy.optional_layers:
             reasons.append(f"layer {layer.name} failed: {layer.error or 'unknown error'}")
+    failing_by_category = failing_findings(findings, policy)
     for category in Category:
-        failing = failing_findings(findings, policy).get(category, [])
+        failing = failing_by_category.get(category, [])
         if not failing:
             continue
         threshold = policy.threshold(category)

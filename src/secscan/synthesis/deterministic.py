@@ -1,7 +1,14 @@
-"""The synthesis with no model: a ranking a security lead would agree with, and plain words."""
+"""The synthesis with no model: a ranking a security lead would agree with, and plain words.
+
+Order of urgency: new before already known; a secret still in the current code before
+anything else (it is usable right now, by anyone who can read the repository); then
+severity; then whether a fix exists (an upgrade that can ship today beats one that cannot);
+then exposure (a vulnerability in the built image ships to production); then category.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -16,28 +23,44 @@ _CATEGORY_WEIGHT = {
     Category.MISCONFIGURATION: 1,
     Category.LICENSE: 0,
 }
+_SEVERITY_RANK = {severity: severity.rank for severity in Severity}
 _SEVERITY_POINTS = {Severity.CRITICAL: 40, Severity.HIGH: 20, Severity.MEDIUM: 6, Severity.LOW: 1, Severity.INFO: 0}
+MAX_IDS_PER_RISK = 20
 
 
-def priority(finding: Finding) -> tuple[int, ...]:
-    """Bigger is more urgent: live secrets first, then severity, fixability, exposure."""
-    live_secret = finding.category is Category.SECRET and finding.in_head is not False
-    fixable = finding.category is not Category.VULNERABILITY or bool(finding.fixed_version)
+def priority(finding: Finding) -> tuple[int, int, int, int, int, int]:
+    """Bigger is more urgent: new, live secret, severity, fix available, exposure (image), category."""
+    category = finding.category
+    live_secret = category is Category.SECRET and finding.in_head is not False
+    fixable = category is not Category.VULNERABILITY or bool(finding.fixed_version)
     return (
-        int(finding.status == "new"),
-        int(live_secret),
-        finding.severity.rank,
-        int(fixable),
-        _CATEGORY_WEIGHT[finding.category],
-        int(finding.layer == "trivy-image"),
+        finding.status == "new",
+        live_secret,
+        _SEVERITY_RANK[finding.severity],
+        fixable,
+        finding.layer == "trivy-image",
+        _CATEGORY_WEIGHT[category],
     )
+
+
+def _sort_key(finding: Finding) -> tuple[int, str, int, str]:
+    # `priority` packed into one int (each part < 16, same order), inlined: sorting 100k
+    # findings then compares ints, and spends its time in C.
+    category = finding.category
+    packed = (
+        (finding.status == "new") << 20
+        | (category is Category.SECRET and finding.in_head is not False) << 16
+        | _SEVERITY_RANK[finding.severity] << 12
+        | (category is not Category.VULNERABILITY or bool(finding.fixed_version)) << 8
+        | (finding.layer == "trivy-image") << 4
+        | _CATEGORY_WEIGHT[category]
+    )
+    return (-packed, finding.path or "", finding.line or 0, finding.id)
 
 
 def rank(findings: Sequence[Finding]) -> list[Finding]:
-    return sorted(
-        (f for f in findings if f.status != "suppressed"),
-        key=lambda f: (tuple(-p for p in priority(f)), f.path or "", f.line or 0, f.id),
-    )
+    """Most urgent first; suppressed findings left out."""
+    return sorted((f for f in findings if f.status != "suppressed"), key=_sort_key)
 
 
 def risk_score(findings: Sequence[Finding]) -> int:
@@ -47,8 +70,10 @@ def risk_score(findings: Sequence[Finding]) -> int:
 
 
 def _urgency(finding: Finding) -> Urgency:
-    if finding.category is Category.SECRET or finding.severity is Severity.CRITICAL:
+    if finding.category is Category.SECRET and finding.in_head is not False:
         return "immediate"
+    if finding.severity is Severity.CRITICAL or finding.category is Category.SECRET:
+        return "immediate" if finding.status == "new" else "this_week"
     if finding.severity is Severity.HIGH:
         return "this_week"
     if finding.severity is Severity.MEDIUM:
@@ -56,74 +81,142 @@ def _urgency(finding: Finding) -> Urgency:
     return "backlog"
 
 
-def _why(finding: Finding) -> str:
-    if finding.category is Category.SECRET:
-        where = "is still in the current code" if finding.in_head is not False else "is in the git history"
-        return f"A {finding.rule_id} credential {where}: anyone with read access to the repository can use it."
-    if finding.category is Category.VULNERABILITY:
-        fix = f"fixed in {finding.fixed_version}" if finding.fixed_version else "no fix released yet"
-        return f"{finding.package} {finding.installed_version} has {finding.rule_id} ({finding.severity.value}, {fix})."
-    if finding.category is Category.CODE:
-        return f"{finding.title} ({', '.join(finding.cwe) or finding.rule_id})."
-    return finding.title
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
-def _group_key(finding: Finding) -> tuple[str, str]:
-    return (finding.category.value, finding.package or finding.rule_id)
+def _group_key(finding: Finding) -> tuple[Category, str, bool]:
+    # One upgrade fixes every advisory of a package; one code fix pattern fixes a rule everywhere.
+    # Live and history-only secrets need different work (rotate now vs. purge), so they stay apart.
+    live = finding.category is Category.SECRET and finding.in_head is not False
+    return (finding.category, finding.package or finding.rule_id, live)
+
+
+def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """ "2.10.0" after "2.9.1": numeric parts compare as numbers (a best effort across ecosystems)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-+~:_]", version))
+
+
+def _highest_fix(members: Sequence[Finding]) -> str | None:
+    """The fixed version that closes every advisory of the group: the highest one listed.
+    Trivy can list several ("2.20.0, 3.0.1"); the first of each list is the lowest acceptable."""
+    fixed = {m.fixed_version.split(",")[0].strip() for m in members if m.fixed_version}
+    return max(fixed, key=_version_key) if fixed else None
+
+
+def _places(members: Sequence[Finding]) -> int:
+    return len({m.location for m in members})
+
+
+def _title(members: Sequence[Finding]) -> str:
+    first = members[0]
+    if len(members) == 1:
+        return f"{first.title} ({first.location})" if first.location else first.title
+    if first.category is Category.VULNERABILITY and first.package:
+        return (
+            f"{first.package} {first.installed_version or ''}".rstrip()
+            + f": {_plural(len(members), 'advisory', 'advisories')}"
+        )
+    if first.category is Category.SECRET:
+        kinds = sorted({m.rule_id for m in members})
+        return f"{_plural(len(members), 'leaked credential')} ({', '.join(kinds[:3])}{', …' if len(kinds) > 3 else ''})"
+    return f"{first.title} ({_plural(_places(members), 'place')})"
+
+
+def _why(members: Sequence[Finding]) -> str:
+    first = members[0]
+    if first.category is Category.SECRET:
+        where = "still in the current code" if first.in_head is not False else "in the git history only"
+        what = f"A {first.rule_id} credential is" if len(members) == 1 else f"{len(members)} credentials are"
+        return f"{what} {where}: anyone with read access to the repository can use {'it' if len(members) == 1 else 'them'}."
+    if first.category is Category.VULNERABILITY:
+        fixed = _highest_fix(members)
+        fix = f"fixed in {fixed}" if fixed else "no fix released yet"
+        exposure = " It ships in the container image." if any(m.layer == "trivy-image" for m in members) else ""
+        if len(members) == 1:
+            return f"{first.package} {first.installed_version} has {first.rule_id} ({first.severity.value}, {fix}).{exposure}"
+        worst = max(members, key=lambda m: _SEVERITY_RANK[m.severity])
+        return (
+            f"{first.package} {first.installed_version} has {len(members)} known vulnerabilities, the worst "
+            f"{worst.rule_id} ({worst.severity.value}); {fix}.{exposure}"
+        )
+    if first.category is Category.CODE:
+        detail = ", ".join(first.cwe) or first.rule_id
+        places = f" Found in {_plural(_places(members), 'place')}." if len(members) > 1 else ""
+        return f"{first.title} ({detail}).{places}"
+    return first.title + (f" Found in {_plural(_places(members), 'place')}." if len(members) > 1 else "")
+
+
+def _fix(members: Sequence[Finding]) -> str:
+    first = members[0]
+    if first.category is Category.VULNERABILITY and first.package:
+        fixed = _highest_fix(members)
+        if fixed:
+            return f"Upgrade {first.package} to {fixed} or later."
+        return f"No fixed {first.package} release yet: mitigate, or replace the package."
+    if first.category is Category.SECRET and first.in_head is False:
+        return "Revoke and rotate the credential, then purge it from the git history."
+    return first.fix or "See the rule's references for the fix."
 
 
 def top_risks(ranked: Sequence[Finding], limit: int = 10) -> list[TopRisk]:
-    risks: list[TopRisk] = []
-    grouped: dict[tuple[str, str], TopRisk] = {}
+    """The most urgent problems, one per fix, in ranking order."""
+    groups: dict[tuple[Category, str, bool], list[Finding]] = {}
     for finding in ranked:
         key = _group_key(finding)
-        if key in grouped:
-            risk = grouped[key]
-            if len(risk.finding_ids) < 20:
-                risk.finding_ids.append(finding.id)
-            continue
-        if len(risks) >= limit:
-            continue
-        risk = TopRisk(
-            finding_ids=[finding.id],
-            title=f"{finding.title} ({finding.location})" if finding.location else finding.title,
-            why_it_matters=_why(finding),
-            fix=finding.fix or "See the rule's references for the fix.",
-            urgency=_urgency(finding),
+        if key in groups:
+            groups[key].append(finding)
+        elif len(groups) < limit:
+            groups[key] = [finding]
+    return [
+        TopRisk(
+            finding_ids=[m.id for m in members[:MAX_IDS_PER_RISK]],
+            title=_title(members),
+            why_it_matters=_why(members),
+            fix=_fix(members),
+            urgency=_urgency(members[0]),
         )
-        grouped[key] = risk
-        risks.append(risk)
-    return risks
+        for members in groups.values()
+    ]
 
 
 def summary(data: SynthesisInput, ranked: Sequence[Finding]) -> str:
-    active = [f for f in data.findings if f.status == "new"]
     if not data.findings and not data.layer_errors:
-        return "No findings: every layer ran clean."
+        return "No findings: every layer that ran came back clean. The gate passes."
+    active = [f for f in data.findings if f.status == "new"]
     counts = Counter(f.severity for f in active)
     parts = [f"{counts[s]} {s.value}" for s in Severity if counts[s]]
-    text = f"{len(active)} new finding{'s' if len(active) != 1 else ''}" + (f" ({', '.join(parts)})" if parts else "")
+    text = _plural(len(active), "new finding") + (f" ({', '.join(parts)})" if parts else "")
     existing = sum(1 for f in data.findings if f.status == "existing")
     suppressed = sum(1 for f in data.findings if f.status == "suppressed")
     if existing or suppressed:
         text += f"; {existing} already known, {suppressed} suppressed"
     text += f". The gate {'fails' if data.gate.verdict == 'fail' else 'passes'}."
+    live = sum(1 for f in active if f.category is Category.SECRET and f.in_head is not False)
+    if live:
+        text += f" {_plural(live, 'credential is', 'credentials are')} still in the current code: rotate first."
     if ranked:
-        text += f" Most urgent: {ranked[0].title}" + (f" in {ranked[0].location}" if ranked[0].location else "") + "."
+        first = ranked[0]
+        text += f" Most urgent: {first.title}" + (f" in {first.location}" if first.location else "") + "."
     if data.layer_errors:
-        text += f" {len(data.layer_errors)} layer(s) could not run completely."
+        text += f" {_plural(len(data.layer_errors), 'layer')} could not run completely, so the scan is incomplete."
     return text
 
 
 def next_actions(data: SynthesisInput, ranked: Sequence[Finding]) -> list[str]:
     actions: list[str] = []
-    categories = {f.category for f in ranked if f.status == "new"}
+    new = [f for f in ranked if f.status == "new"]
+    categories = {f.category for f in new}
     if Category.SECRET in categories:
         actions.append("Revoke and rotate every leaked credential before anything else; then purge it from history.")
     if Category.VULNERABILITY in categories:
-        fixable = sorted({f"{f.package} → {f.fixed_version}" for f in ranked if f.category is Category.VULNERABILITY and f.fixed_version})
-        if fixable:
-            actions.append("Upgrade: " + ", ".join(fixable[:8]) + (" …" if len(fixable) > 8 else ""))
+        upgrades: dict[str, list[Finding]] = {}
+        for f in new:
+            if f.category is Category.VULNERABILITY and f.package and f.fixed_version:
+                upgrades.setdefault(f.package, []).append(f)
+        if upgrades:
+            listed = [f"{package} → {_highest_fix(members)}" for package, members in list(upgrades.items())[:8]]
+            actions.append("Upgrade: " + ", ".join(listed) + (" …" if len(upgrades) > 8 else ""))
     if Category.CODE in categories:
         actions.append("Fix the flagged code paths (injection first); add a test for each.")
     if Category.MISCONFIGURATION in categories:
@@ -138,8 +231,9 @@ class DeterministicSynthesizer:
         return SynthesisResult(synthesis=build(data), usage=None)
 
 
-def build(data: SynthesisInput, error: str | None = None) -> Synthesis:
-    ranked = rank(data.findings)
+def build(data: SynthesisInput, error: str | None = None, ranked: Sequence[Finding] | None = None) -> Synthesis:
+    """`ranked`: `rank(data.findings)` when the caller has it already (it is the costly part)."""
+    ranked = rank(data.findings) if ranked is None else ranked
     return Synthesis(
         source="deterministic",
         model=None,
