@@ -68,10 +68,11 @@ def resolve_binary(tool: str) -> str:
             raise ScannerError(f"{variable}={explicit}: no such file")
         if not os.access(path, os.X_OK):
             raise ScannerError(f"{variable}={explicit}: not executable")
-        return str(path)
+        # absolute: layers run the binary from another working directory (semgrep runs in the target)
+        return os.path.abspath(path)
     found = shutil.which(tool)
     if found:
-        return found
+        return os.path.abspath(found)
     beside = Path(sys.executable).parent / tool
     if beside.is_file() and os.access(beside, os.X_OK):
         return str(beside)
@@ -146,9 +147,19 @@ _VERSION = re.compile(r"(\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.]+)?)")
 QUIET_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 
 
+def beside_first_on_path(binary: str) -> dict[str, str]:
+    """PATH with the binary's own directory first.
+
+    semgrep's `semgrep` entry point hands most work to the `pysemgrep` it finds on PATH:
+    without this, SECSCAN_SEMGREP=/other/venv/bin/semgrep silently runs another venv's semgrep.
+    """
+    return {"PATH": f"{Path(binary).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
 async def probe_version(binary: str, args: Sequence[str], tool: str, timeout: float = 60) -> str:
     """Run `<binary> <args>` and pull the version out; a binary that does not run is an error."""
-    completed = await run_command([binary, *args], timeout=timeout, env=QUIET_ENV, what=f"{tool} version check")
+    env = {**QUIET_ENV, **beside_first_on_path(binary)}
+    completed = await run_command([binary, *args], timeout=timeout, env=env, what=f"{tool} version check")
     text = (completed.stdout + completed.stderr).decode(errors="replace")
     match = _VERSION.search(text)
     if completed.returncode != 0 or match is None:

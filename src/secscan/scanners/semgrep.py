@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity, Suppression
-from secscan.findings.redact import redact_json, redact_text
-from secscan.scanners.base import guarded, load_json, read_report, read_source_line
+from secscan.findings.redact import redact_text
+from secscan.scanners.base import dump_redacted, guarded, load_json, read_report, read_source_line
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import QUIET_ENV
-from secscan.scanners.process import probe_version, resolve_binary, run_command
+from secscan.scanners.process import beside_first_on_path, probe_version, resolve_binary, run_command
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 OFFLINE_FLAGS = ["--metrics=off", "--disable-version-check"]
@@ -217,6 +217,7 @@ def parse(data: bytes, source_root: Path | None = None, config_prefixes: tuple[s
                 end_line=result.end.line if result.end and result.end.line else None,
                 references=list(dict.fromkeys(u for u in references if u.startswith("http"))),
                 cwe=cwe,
+                owasp=_strings(metadata.get("owasp"))[:5],
                 snippet=snippet,
                 locator=snippet or f"{title}",
                 status="suppressed" if result.extra.is_ignored else "new",
@@ -240,14 +241,16 @@ def redact_raw(data: bytes) -> str:
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return redact_text(data.decode(errors="replace"))
     if isinstance(document, dict):
-        for result in document.get("results") or []:
+        results = document.get("results")
+        for result in results if isinstance(results, list) else []:
             extra = result.get("extra") if isinstance(result, dict) else None
-            if isinstance(extra, dict):
+            metavars = extra.get("metavars") if isinstance(extra, dict) else None
+            if isinstance(metavars, dict):
                 # metavariable values are pieces of the scanned code, where secrets live
-                for metavar in (extra.get("metavars") or {}).values():
+                for metavar in metavars.values():
                     if isinstance(metavar, dict) and "abstract_content" in metavar:
                         metavar["abstract_content"] = redact_text(str(metavar["abstract_content"]))
-    return json.dumps(redact_json(document), indent=1, sort_keys=True)
+    return dump_redacted(document, "semgrep")
 
 
 _FETCH_FAILURE = re.compile(r"(?i)(failed to download|could not download|unable to download|network|connection|resolve host|name resolution|registry)")
@@ -309,7 +312,7 @@ class SemgrepLayer:
         completed = await run_command(
             self.command(binary, configs, report, context.config.scan.exclude, context.timeout("semgrep")),
             timeout=context.timeout("semgrep"),
-            env=OFFLINE_ENV,
+            env={**OFFLINE_ENV, **beside_first_on_path(binary)},
             cwd=target,
             what="semgrep",
         )

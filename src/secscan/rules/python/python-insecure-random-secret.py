@@ -45,3 +45,9 @@ def pick_colour():
 def jitter_delay():
     # ok: python-insecure-random-secret
     return random.uniform(0.5, 1.5)
+
+
+def pick_shard(shards):
+    # ok: python-insecure-random-secret
+    key = random.choice(list(shards.keys()))
+    return shards[key]

@@ -69,3 +69,24 @@ def log_only(logger, name):
     conn = sqlite3.connect(":memory:")
     # ok: python-sql-injection
     conn.execute("SELECT 1")
+
+
+def in_list_placeholders(cur, ids):
+    marks = ", ".join(["%s"] * len(ids))
+    # ok: python-sql-injection
+    cur.execute("SELECT * FROM users WHERE id IN (" + marks + ")", ids)
+
+
+def in_list_inline(cur, ids):
+    # ok: python-sql-injection
+    cur.execute(f"DELETE FROM sessions WHERE id IN ({', '.join(['?'] * len(ids))})", ids)
+
+
+def dynamic_where_with_placeholders(cur, name):
+    sql = "SELECT * FROM users WHERE 1=1"
+    params = []
+    if name:
+        sql += " AND name = %s"
+        params.append(name)
+    # ok: python-sql-injection
+    cur.execute(sql, params)
