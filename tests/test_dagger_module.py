@@ -744,7 +744,7 @@ def test_gitlab_and_jenkins_templates() -> None:
 
 
 def test_docs_describe_ci_and_local_reproduction() -> None:
-    text = (ROOT / "docs/ci.md").read_text()
+    text = (ROOT / "README.md").read_text()
     for heading in ("## Run it in CI", "## Reproduce a CI failure locally"):
         assert heading in text
     for needle in ("GitHub", "GitLab", "Jenkins", "dagger call", "secscan report"):

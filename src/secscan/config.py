@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -56,10 +56,13 @@ class SuppressionEntry(_Strict):
 
 
 class ScanConfig(_Strict):
-    layers: list[LayerName] = Field(default_factory=lambda: list(DEFAULT_LAYERS))
+    layers: list[LayerName] = Field(
+        default_factory=lambda: list(DEFAULT_LAYERS), min_length=1,
+        description="Layers `secscan scan` runs (an empty list would pass the gate on nothing).",
+    )
     exclude: list[str] = Field(default_factory=list, description="Path globs no layer reports on.")
     timeout_s: float = Field(default=900, gt=0)
-    timeouts: dict[LayerName, float] = Field(default_factory=dict)
+    timeouts: dict[LayerName, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
     semgrep_config: list[str] = Field(
         default_factory=list, description="Extra semgrep configs (registry packs, rule files)."
     )
@@ -128,6 +131,14 @@ def _one_line(error: ValidationError, where: str) -> str:
     return f"{where}: " + "; ".join(problems) + more
 
 
+def _is_file(path: Path) -> bool:
+    """Path.is_file(), false for a path the OS cannot even look up (too long, a NUL byte)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
@@ -155,7 +166,7 @@ def parse_config(data: dict[str, Any], where: str) -> Config:
 def load_config(explicit: Path | None, search_root: Path | None) -> Config:
     """--config FILE wins; else secscan.toml, else [tool.secscan] in pyproject.toml under the root."""
     if explicit is not None:
-        if not explicit.is_file():
+        if not _is_file(explicit):
             raise ConfigError(f"--config {explicit}: no such file")
         section = _section(explicit, read_toml(explicit))
         if section is None:
@@ -165,7 +176,7 @@ def load_config(explicit: Path | None, search_root: Path | None) -> Config:
     if search_root is not None and search_root.is_dir():
         for name in ("secscan.toml", "pyproject.toml"):
             candidate = search_root / name
-            if candidate.is_file():
+            if _is_file(candidate):
                 section = _section(candidate, read_toml(candidate))
                 if section is not None:
                     return _with_suppressions_file(parse_config(section, str(candidate)), search_root)
@@ -175,12 +186,16 @@ def load_config(explicit: Path | None, search_root: Path | None) -> Config:
 def _with_suppressions_file(config: Config, base: Path) -> Config:
     if not config.suppressions_file:
         return config
-    path = (base / config.suppressions_file).resolve()
+    path = base / config.suppressions_file
+    try:
+        path = path.resolve()
+    except (OSError, ValueError):
+        pass  # not a path the OS can look up: load_suppressions says so
     return config.model_copy(update={"suppress": [*config.suppress, *load_suppressions(path)]})
 
 
 def load_suppressions(path: Path) -> list[SuppressionEntry]:
-    if not path.is_file():
+    if not _is_file(path):
         raise ConfigError(f"suppressions file {path}: no such file")
     data = read_toml(path)
     entries = data.get("suppress", [])

@@ -21,7 +21,7 @@ import anyio
 from secscan import __version__
 from secscan.config import Config, load_config
 from secscan.errors import ConfigError, ScannerError
-from secscan.findings import Finding, LayerName, normalize, register_secret
+from secscan.findings import Finding, LayerName, normalize, redact_text, register_secret
 from secscan.policy import GateDecision, LayerOutcome, apply_baseline, apply_suppressions, evaluate, load_baseline
 from secscan.report import Delivery, LayerReport, Report, Target, count_findings
 from secscan.scanners.interface import LayerResult, ScanContext
@@ -285,11 +285,18 @@ def results_from_files(
             continue
         data = read_input_file(path, name)
         layer = LAYERS[name]
-        raw = layer.redact_raw(data)
+        try:
+            raw = layer.redact_raw(data)
+        except Exception:  # noqa: BLE001 - a shape redact_raw did not expect: keep the text, masked
+            raw = redact_text(data.decode(errors="replace"))
         try:
             parsed = layer.parse(data, source_root)
         except ScannerError as exc:
             results.append(LayerResult(name=name, status="error", error=f"{path.name}: {exc}", raw=raw))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a bug of ours fails closed as a layer error, not a crash
+            error = redact_text(f"{path.name}: {name}: internal error: {type(exc).__name__}: {exc}")[:400]
+            results.append(LayerResult(name=name, status="error", error=" ".join(error.split()), raw=raw))
             continue
         hard = [e for e in parsed.errors if not e.startswith("(warning) ")]
         results.append(

@@ -10,7 +10,7 @@ from typing import Any
 
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import LayerName
-from secscan.findings.redact import redact_text
+from secscan.findings.redact import redact_json, redact_text
 from secscan.scanners.interface import LayerResult
 
 
@@ -28,7 +28,7 @@ async def guarded(name: LayerName, body: Callable[[Callable[[str], None]], Await
         return LayerResult(
             name=name,
             status="error",
-            error=redact_text(str(exc)),
+            error=" ".join(redact_text(str(exc)).split()),  # one line, whatever the scanner said
             version=version[-1] if version else None,
             duration_s=round(time.perf_counter() - started, 3),
         )
@@ -36,7 +36,7 @@ async def guarded(name: LayerName, body: Callable[[Callable[[str], None]], Await
         return LayerResult(
             name=name,
             status="error",
-            error=redact_text(f"{name}: internal error: {type(exc).__name__}: {exc}")[:400],
+            error=" ".join(redact_text(f"{name}: internal error: {type(exc).__name__}: {exc}").split())[:400],
             version=version[-1] if version else None,
             duration_s=round(time.perf_counter() - started, 3),
         )
@@ -52,6 +52,15 @@ def load_json(data: bytes, tool: str) -> Any:
         raise ParseError(f"{tool} output is not JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
     except RecursionError:
         raise ParseError(f"{tool} output is nested too deeply to be a {tool} report") from None
+
+
+def dump_redacted(document: Any, tool: str) -> str:
+    """A parsed scanner document for raw/, every string redacted; a note instead when it is
+    nested too deeply to walk (nothing unredacted is ever kept)."""
+    try:
+        return json.dumps(redact_json(document), indent=1, sort_keys=True)
+    except RecursionError:
+        return json.dumps({"secscan": f"{tool} output nested too deeply to redact: not kept"})
 
 
 def read_report(path: Path, tool: str) -> bytes:

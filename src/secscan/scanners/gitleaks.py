@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity
-from secscan.findings.redact import MASK, redact_json, redact_text, register_secret
-from secscan.scanners.base import guarded, load_json, read_report
+from secscan.findings.redact import MASK, redact_text, register_secret
+from secscan.scanners.base import dump_redacted, guarded, load_json, read_report
 from secscan.scanners.gitrepo import git, git_environment
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
-from secscan.scanners.process import probe_version, resolve_binary, run_command
+from secscan.scanners.process import last_meaningful_line, probe_version, resolve_binary, run_command
 
 CRITICAL_RULE_PREFIXES = (
     "private-key", "aws-", "gcp-", "azure-", "github-", "gitlab-", "stripe-", "slack-",
@@ -115,7 +115,7 @@ def redact_raw(data: bytes) -> str:
                     item["Secret"] = "REDACTED"
             cleaned.append(item)
         document = cleaned
-    return json.dumps(redact_json(document), indent=1, sort_keys=True)
+    return dump_redacted(document, "gitleaks")
 
 
 async def _repository_root(target: Path) -> Path | None:
@@ -155,6 +155,21 @@ async def in_head(findings: list[Finding], repo: Path) -> list[Finding]:
     return updated
 
 
+# gitleaks logs what it could not scan (`7:27PM ERR [git] fatal: unable to read <sha>`) and still
+# exits 0 with the findings of what it did read: those lines make the layer's result incomplete.
+_LOGGED_ERROR = re.compile(r"^(?:\S+\s+)?(?:ERR|FTL)\s+(\S.*)$")
+
+
+def logged_errors(stderr: bytes) -> list[str]:
+    """The ERR/FTL lines gitleaks logged (ANSI colours stripped, redacted)."""
+    found = []
+    for line in stderr.decode(errors="replace").splitlines():
+        match = _LOGGED_ERROR.match(last_meaningful_line(line, 300))
+        if match:
+            found.append(match.group(1))
+    return found
+
+
 class GitleaksLayer:
     name: LayerName = "gitleaks"
     binary = "gitleaks"
@@ -177,7 +192,7 @@ class GitleaksLayer:
 
     async def _run(self, context: ScanContext, report_version: Any) -> LayerResult:
         binary = resolve_binary("gitleaks")
-        version = await probe_version(binary, ["version"], "gitleaks")
+        version = await probe_version(binary, ["version"], "gitleaks", timeout=min(60, context.timeout("gitleaks")))
         report_version(version)
         target = context.target.resolve()
         notes: list[str] = []
@@ -214,9 +229,13 @@ class GitleaksLayer:
         findings = parsed.findings
         if mode == "git":
             findings = await in_head(findings, target)
+        problems = logged_errors(completed.stderr)
         return LayerResult(
             name="gitleaks",
-            status="ok",
+            status="error" if problems else "ok",
+            error=f"gitleaks logged {len(problems)} error(s) while scanning, results are incomplete: {problems[0]}"
+            if problems
+            else None,
             version=version,
             findings=findings,
             raw=redact_raw(data),

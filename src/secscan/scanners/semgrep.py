@@ -20,8 +20,7 @@ from secscan.findings.model import Category, Finding, LayerName, Severity, Suppr
 from secscan.findings.redact import redact_text
 from secscan.scanners.base import dump_redacted, guarded, load_json, read_report, read_source_line
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
-from secscan.scanners.process import QUIET_ENV
-from secscan.scanners.process import beside_first_on_path, probe_version, resolve_binary, run_command
+from secscan.scanners.process import QUIET_ENV, beside_first_on_path, probe_version, resolve_binary, run_command
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 OFFLINE_FLAGS = ["--metrics=off", "--disable-version-check"]

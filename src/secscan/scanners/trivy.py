@@ -16,8 +16,8 @@ from typing import Any
 
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity
-from secscan.findings.redact import MASK, mask_env_values, redact_json, redact_text
-from secscan.scanners.base import guarded, load_json, read_report
+from secscan.findings.redact import MASK, mask_env_values, redact_text
+from secscan.scanners.base import dump_redacted, guarded, load_json, read_report
 from secscan.scanners.gitrepo import ignored_paths
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import Completed, probe_version, resolve_binary, run_command
@@ -32,6 +32,8 @@ _SEVERITY = {
     "LOW": Severity.LOW,
     "UNKNOWN": Severity.MEDIUM,
 }
+# trivy's names for results that are not files: package groups (langpkg.PkgTargets) and licence groups
+_PSEUDO_TARGETS = frozenset({"Python", "Conda", "Ruby", "Node.js", "Java", "Kubernetes", "OS Packages", "Loose File License(s)"})
 _DB_FAILURE = re.compile(r"(?i)(DB error|vulnerability DB|trivy-db|failed to download|db\.Init|database)")
 
 
@@ -59,13 +61,19 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _strings(value: Any) -> list[str]:
+    """The strings of a list field (References, CweIDs); anything else counts as none."""
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _cause_line(misconfig: dict[str, Any]) -> str:
     cause = misconfig.get("CauseMetadata") or {}
-    lines = ((cause.get("Code") or {}).get("Lines") or []) if isinstance(cause, dict) else []
+    code = cause.get("Code") if isinstance(cause, dict) else None
+    lines = code.get("Lines") if isinstance(code, dict) else None
     for line in lines if isinstance(lines, list) else []:
         if isinstance(line, dict) and line.get("IsCause"):
             return _text(line.get("Content")).strip()
@@ -85,7 +93,8 @@ def parse(data: bytes, source_root: Path | None = None, layer: LayerName = "triv
     findings: list[Finding] = []
     for result in _list(document.get("Results"), "Results"):
         target = _text(result.get("Target"))
-        path = None if is_image and not target.startswith("/") and " " in target else (target or None)
+        not_a_file = not target.strip() or target in _PSEUDO_TARGETS
+        path = None if not_a_file or (is_image and not target.startswith("/") and " " in target) else target
         for vuln in _list(result.get("Vulnerabilities"), "Vulnerabilities"):
             vuln_id = _text(vuln.get("VulnerabilityID"))
             if not vuln_id:
@@ -93,7 +102,7 @@ def parse(data: bytes, source_root: Path | None = None, layer: LayerName = "triv
             package = _text(vuln.get("PkgName")) or None
             installed = _text(vuln.get("InstalledVersion")) or None
             fixed = _text(vuln.get("FixedVersion")) or None
-            references = [_text(vuln.get("PrimaryURL"))] + [_text(r) for r in vuln.get("References") or [] if isinstance(r, str)]
+            references = [_text(vuln.get("PrimaryURL"))] + _strings(vuln.get("References"))
             findings.append(
                 Finding(
                     scanner="trivy",
@@ -110,7 +119,7 @@ def parse(data: bytes, source_root: Path | None = None, layer: LayerName = "triv
                     installed_version=installed,
                     fixed_version=fixed,
                     references=list(dict.fromkeys(r for r in references if r.startswith("http")))[:10],
-                    cwe=[c for c in vuln.get("CweIDs") or [] if isinstance(c, str)],
+                    cwe=_strings(vuln.get("CweIDs")),
                     target=artifact if is_image else None,
                 )
             )
@@ -134,7 +143,7 @@ def parse(data: bytes, source_root: Path | None = None, layer: LayerName = "triv
                     path=path,
                     line=_int(cause.get("StartLine")) if cause else None,
                     end_line=_int(cause.get("EndLine")) if cause else None,
-                    references=[r for r in [_text(misconfig.get("PrimaryURL")), *(misconfig.get("References") or [])] if isinstance(r, str) and r.startswith("http")][:10],
+                    references=[r for r in [_text(misconfig.get("PrimaryURL")), *_strings(misconfig.get("References"))] if isinstance(r, str) and r.startswith("http")][:10],
                     snippet=redact_text(_cause_line(misconfig)) or None,
                     locator=redact_text(f"{resource}|{_cause_line(misconfig) or _text(misconfig.get('Message'))}"),
                     target=artifact if is_image else None,
@@ -212,16 +221,19 @@ def redact_raw(data: bytes) -> str:
                 section = image_config.get(key)
                 if isinstance(section, dict) and isinstance(section.get("Env"), list):
                     section["Env"] = mask_env_values(section["Env"])
-            for entry in image_config.get("history") or []:
+            history = image_config.get("history")
+            for entry in history if isinstance(history, list) else []:
                 if isinstance(entry, dict) and isinstance(entry.get("created_by"), str):
                     entry["created_by"] = _mask_build_command(entry["created_by"])
-        for result in document.get("Results") or []:
-            for secret in (result.get("Secrets") or []) if isinstance(result, dict) else []:
+        results = document.get("Results")
+        for result in results if isinstance(results, list) else []:
+            secrets = result.get("Secrets") if isinstance(result, dict) else None
+            for secret in secrets if isinstance(secrets, list) else []:
                 if isinstance(secret, dict):
                     secret.pop("Code", None)
                     if isinstance(secret.get("Match"), str):
                         secret["Match"] = re.sub(r"\*{3,}", MASK, secret["Match"])
-    return json.dumps(redact_json(document), indent=1, sort_keys=True)
+    return dump_redacted(document, "trivy")
 
 
 class _TrivyLayer:
@@ -284,7 +296,7 @@ class _TrivyLayer:
 
     async def _run(self, context: ScanContext, report_version: Any) -> LayerResult:
         binary = resolve_binary("trivy")
-        version = await probe_version(binary, ["--version"], "trivy")
+        version = await probe_version(binary, ["--version"], "trivy", timeout=min(60, context.timeout(self.name)))
         report_version(version)
         completed, report = await self._execute(binary, self.scanners, context)
         error = None
@@ -301,8 +313,13 @@ class _TrivyLayer:
             completed, report = await self._execute(binary, remaining, context)
             if completed.returncode != 0:
                 raise ScannerError(completed.failure(self.name))
-        data = read_report(report, "trivy")
-        parsed = parse(data, context.target.resolve(), self.name)
+        data = read_report(report, self.name)
+        try:
+            parsed = parse(data, context.target.resolve(), self.name)
+        except ParseError as exc:
+            if self.name in str(exc):
+                raise
+            raise ParseError(f"{self.name}: {exc}") from None  # which of the two trivy layers
         return LayerResult(
             name=self.name,
             status="error" if error else "ok",
