@@ -90,3 +90,12 @@ def dynamic_where_with_placeholders(cur, name):
         params.append(name)
     # ok: python-sql-injection
     cur.execute(sql, params)
+
+
+def drop_table(cursor, connection, table_name):
+    # ok: python-sql-injection
+    cursor.execute("DROP TABLE %s" % connection.ops.quote_name(table_name))
+    # ok: python-sql-injection
+    cursor.execute("SELECT sql FROM sqlite_master WHERE name=%s" % (connection.ops.quote_name(table_name),))
+    # ruleid: python-sql-injection
+    cursor.execute("DROP TABLE %s" % table_name)
