@@ -305,7 +305,7 @@ def test_gitleaks_container(source: Any) -> None:
     assert call["expect"] == ReturnType.ANY.name
     assert env_of(container)["GIT_CONFIG_VALUE_0"] == "/src"
     dir_args, _ = exec_args(main.gitleaks_container(source, "dir"))
-    assert dir_args[:3] == ["gitleaks", "dir", "/src"]
+    assert dir_args[:3] == ["gitleaks", "dir", "."], "dir mode scans . from /src so paths stay repo-relative"
 
 
 def test_semgrep_container(source: Any, config: Config) -> None:

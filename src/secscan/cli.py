@@ -103,6 +103,9 @@ def _finish(report: Report, args: argparse.Namespace) -> int:
     else:
         terminal.print_summary(report, err)
         err.print(f"outputs: {args.out}/")
+    if report.synthesis.error:  # OPENAI_API_KEY was set, but the model's answer could not be had or used
+        reason = terminal._escape(report.synthesis.error)
+        err.print(f"[yellow]ai[/]: not used, deterministic synthesis instead: {reason}")
     if report.slack is not None and report.slack.status == "failed":
         err.print(f"[yellow]slack[/]: not delivered: {terminal._escape(report.slack.detail or '')}")
     return EXIT_PASS if report.verdict == "pass" else EXIT_FAIL
@@ -186,6 +189,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `secscan doctor | head`
         sys.stderr.close()
         return EXIT_PASS
+    except OSError as exc:  # a path on the command line the OS rejects outright (too long, …): bad usage
+        from secscan.findings.redact import redact_text
+
+        name = str(exc.filename) if exc.filename is not None else ""
+        where = f"{name[:120]}…: " if len(name) > 120 else f"{name}: " if name else ""
+        print(f"secscan: {redact_text(where + (exc.strerror or str(exc)))}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -61,8 +61,8 @@ class ScanConfig(_Strict):
         description="Layers `secscan scan` runs (an empty list would pass the gate on nothing).",
     )
     exclude: list[str] = Field(default_factory=list, description="Path globs no layer reports on.")
-    timeout_s: float = Field(default=900, gt=0)
-    timeouts: dict[LayerName, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    timeout_s: float = Field(default=900, gt=0, allow_inf_nan=False)  # trivy needs a number of seconds
+    timeouts: dict[LayerName, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(default_factory=dict)
     semgrep_config: list[str] = Field(
         default_factory=list, description="Extra semgrep configs (registry packs, rule files)."
     )

@@ -92,8 +92,12 @@ def report_path(layer: LayerName) -> str:
 
 
 def gitleaks_command(mode: str) -> list[str]:
-    """`gitleaks git|dir /src ...` with exactly the local layer's flags."""
-    return gitleaks_scanner.LAYER.command("gitleaks", mode, Path(SOURCE_PATH), Path(report_path("gitleaks")))
+    """`gitleaks git|dir ...` with exactly the local layer's flags, run in /src.
+
+    `dir` mode reports paths as given: scanning "." from /src keeps them repo-relative.
+    """
+    target = Path(".") if mode == "dir" else Path(SOURCE_PATH)
+    return gitleaks_scanner.LAYER.command("gitleaks", mode, target, Path(report_path("gitleaks")))
 
 
 def git_env() -> dict[str, str]:

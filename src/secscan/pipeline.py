@@ -22,6 +22,7 @@ from secscan import __version__
 from secscan.config import Config, load_config
 from secscan.errors import ConfigError, ScannerError
 from secscan.findings import Finding, LayerName, normalize, redact_text, register_secret
+from secscan.outputs.json_report import utf8_safe
 from secscan.policy import GateDecision, LayerOutcome, apply_baseline, apply_suppressions, evaluate, load_baseline
 from secscan.report import Delivery, LayerReport, Report, Target, count_findings
 from secscan.scanners.interface import LayerResult, ScanContext
@@ -157,7 +158,9 @@ def _git_target(target: Path) -> Target:
 
         ref = ref or git("rev-parse", "--abbrev-ref", "HEAD")
         commit = commit or git("rev-parse", "HEAD")
-    return Target(path=str(target), repository=repository or target.resolve().name, ref=ref, commit=commit, run_url=run_url)
+    # utf8_safe: a checkout in a folder whose name is not UTF-8 must not make the report unwritable
+    name = utf8_safe(repository or target.resolve().name)
+    return Target(path=utf8_safe(str(target)), repository=name, ref=ref, commit=commit, run_url=run_url)
 
 
 @dataclass(frozen=True)
@@ -340,7 +343,7 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
     analysis = await analyze(results, prepared, options, mode="scan", target=_git_target(target.resolve()))
     if options.image is not None:
         analysis = Analysis(
-            report=analysis.report.model_copy(update={"target": analysis.report.target.model_copy(update={"image": str(options.image)})}),
+            report=analysis.report.model_copy(update={"target": analysis.report.target.model_copy(update={"image": utf8_safe(str(options.image))})}),
             raw=analysis.raw,
         )
     return finish(analysis, options, prepared.config)

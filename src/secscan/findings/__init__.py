@@ -17,7 +17,7 @@ from secscan.findings.redact import MASK, redact_json, redact_text, register_sec
 
 def normalize(findings: list[Finding]) -> list[Finding]:
     """De-duplicate, fingerprint and order: the one finding set every output reads."""
-    return order(assign_ids(deduplicate(findings)))
+    return order(assign_ids(deduplicate(findings, fill_scanners=False), fill_scanners=True))
 
 
 __all__ = [

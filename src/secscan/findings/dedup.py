@@ -60,11 +60,15 @@ def _combine(existing: Finding, finding: Finding) -> Finding:
     return _merge(first, second)
 
 
-def deduplicate(findings: Iterable[Finding]) -> list[Finding]:
-    """One finding per problem: exact repeats merge, and so do secrets whose lines overlap in one file."""
+def deduplicate(findings: Iterable[Finding], *, fill_scanners: bool = True) -> list[Finding]:
+    """One finding per problem: exact repeats merge, and so do secrets whose lines overlap in one file.
+
+    Every finding comes out with `scanners` set; with fill_scanners=False a finding nothing
+    merged into keeps an empty one (merging reads `scanner` as well), for a caller that copies
+    each finding anyway and fills it then: one model copy per finding instead of two."""
     merged: dict[tuple[object, ...], Finding] = {}
     for finding in findings:
-        if not finding.scanners:
+        if fill_scanners and not finding.scanners:
             finding = finding.model_copy(update={"scanners": [finding.scanner]})
         key = _merge_key(finding)
         merged[key] = _combine(merged[key], finding) if key in merged else finding

@@ -37,8 +37,10 @@ def _digest(parts: Iterable[str]) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]
 
 
-def assign_ids(findings: list[Finding]) -> list[Finding]:
-    """Give each finding a stable id; equal keys are numbered by position (commit, line) order."""
+def assign_ids(findings: list[Finding], *, fill_scanners: bool = False) -> list[Finding]:
+    """Give each finding a stable id; equal keys are numbered by position (commit, line) order.
+
+    fill_scanners: also set an empty `scanners` to [scanner], in the same copy."""
     groups: dict[tuple[str, ...], list[Finding]] = defaultdict(list)
     for finding in findings:
         groups[identity_key(finding)].append(finding)
@@ -47,5 +49,8 @@ def assign_ids(findings: list[Finding]) -> list[Finding]:
         members.sort(key=lambda f: (f.line or 0, f.commit or "", f.rule_id))
         for occurrence, finding in enumerate(members):
             parts = [*key, str(occurrence)] if occurrence else list(key)
-            result.append(finding.model_copy(update={"id": _digest(parts)}))
+            update: dict[str, object] = {"id": _digest(parts)}
+            if fill_scanners and not finding.scanners:
+                update["scanners"] = [finding.scanner]
+            result.append(finding.model_copy(update=update))
     return result

@@ -10,10 +10,13 @@ at run time (our own API keys and tokens).
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import math
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any
 
 MASK = "[REDACTED]"
@@ -48,6 +51,13 @@ _ALREADY_MASKED = re.compile(r"^(?:\*+|REDACTED|\[REDACTED\]|<[^>]*>|\$\{[^}]*\}
 
 _registered: set[str] = set()
 _lock = threading.Lock()
+# The registered values longest first (the order they are replaced in), and a memo of
+# text -> redacted text that is valid for exactly that set: register_secret installs both
+# anew (the order first), so no result computed before a registration is served after it.
+_by_length: tuple[str, ...] = ()
+_memo: dict[str, str] = {}
+_MEMO_ENTRIES = 1 << 20  # full: the older half goes (one report's strings are seen by every output)
+_MEMO_LENGTH = 4096
 
 
 def register_secret(value: str | None) -> None:
@@ -56,9 +66,14 @@ def register_secret(value: str | None) -> None:
     Short or spaced values ("a secret" in a scanner's test fixture) are not credentials
     and would mask ordinary words everywhere.
     """
+    global _by_length, _memo
     if value and len(value) >= 8 and not any(c.isspace() for c in value):
         with _lock:
+            if value in _registered:
+                return
             _registered.add(value)
+            _by_length = tuple(sorted(_registered, key=len, reverse=True))
+            _memo = {}
 
 
 def _entropy(token: str) -> float:
@@ -100,26 +115,256 @@ def redact_text(text: str) -> str:
     """Mask every secret-looking value in text. Idempotent."""
     if not text:
         return text
-    with _lock:
-        registered = sorted(_registered, key=len, reverse=True)
+    memo = _memo  # before _by_length: see register_secret
+    done = memo.get(text)
+    if done is not None:
+        return done
+    done = _redact(text, _by_length)
+    if len(text) <= _MEMO_LENGTH:
+        if len(memo) >= _MEMO_ENTRIES:
+            _forget_older_half(memo)
+        memo[text] = done
+    return done
+
+
+def _forget_older_half(memo: dict[str, str]) -> None:
+    for text in list(itertools.islice(memo, len(memo) // 2)):
+        memo.pop(text, None)
+
+
+# Speed without a change in meaning (benchmarks/check_redaction.py compares the two).
+# A pattern is skipped where a cheap test proves it cannot match (a literal that every match
+# contains is absent); in ASCII text `_sub` tries it only at candidate positions that include
+# every position where a match could start, which gives exactly what `pattern.sub` gives
+# (the same leftmost, non-overlapping matches and replacements) without running the regex
+# engine at every character: _KNOWN costs about 1 us per character that way, and
+# raw/ redaction runs over megabytes of scanner JSON.
+
+# Every _KNOWN match starts with one of these (or, for URL credentials, contains "://").
+_KNOWN_STARTS = (
+    "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "A3T",
+    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "https://hooks.slack.com/",
+    "sk_", "rk_", "pk_", "sk-", "AIza", "SG.", "npm_", "pypi-", "eyJ", "-----BEGIN",
+)
+_KNOWN_HINT = re.compile("|".join(re.escape(s) for s in (*_KNOWN_STARTS, "://")))
+# Every _ASSIGNED_QUOTED / _ASSIGNED_ENV match contains one of these, in any case.
+_KEYWORDS = ("secret", "token", "passw", "pwd", "key", "credential", "auth")
+_KEYWORD = re.compile("(?i)" + "|".join(_KEYWORDS))
+_LONG = 256
+_HUGE = 1 << 16
+# The hints above are derived from the patterns as they are; a changed pattern switches the
+# shortcuts off (always correct, just slower) until the hints are checked and this updated.
+_FAST = hashlib.sha256(
+    "\0".join(p.pattern for p in (_KNOWN, _ASSIGNED_QUOTED, _ASSIGNED_ENV, _TOKEN)).encode()
+).hexdigest() == "8350a35d3ee383ecdfbab682b15a4892cc64b9fc13c56f33d8220d3d28bb814d"
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_SCHEME = _WORD - {"_"} | frozenset("+.-")
+_NAME = _WORD | frozenset(".-")
+_TOKEN_CHARS = bytes(97 if chr(i) in _WORD | frozenset("+/=-") else 32 for i in range(256))
+_TOKEN_RUN = b"a" * 24
+
+
+def _sub(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str, candidates: Iterable[int]) -> str:
+    """pattern.sub(repl, text), trying matches only at `candidates` (ascending; a superset of
+    the positions where pattern can match; repl is a plain string or a function)."""
+    pieces: list[str] = []
+    position = 0
+    for start in candidates:
+        if start < position:
+            continue
+        match = pattern.match(text, start)
+        if match is None:
+            continue
+        pieces.append(text[position:start])
+        pieces.append(repl if isinstance(repl, str) else repl(match))
+        position = match.end()
+    if not pieces:
+        return text
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _find_all(text: str, literal: str) -> Iterable[int]:
+    index = text.find(literal)
+    while index != -1:
+        yield index
+        index = text.find(literal, index + 1)
+
+
+def _run_start(text: str, index: int, chars: frozenset[str]) -> int:
+    while index > 0 and text[index - 1] in chars:
+        index -= 1
+    return index
+
+
+def _known_candidates(text: str) -> list[int]:
+    found = {i for literal in _KNOWN_STARTS for i in _find_all(text, literal)}
+    for colon in _find_all(text, "://"):  # URL credentials: a scheme at a word boundary
+        for i in range(_run_start(text, colon, _SCHEME), colon):
+            if text[i].isalpha() and (i == 0 or text[i - 1] not in _WORD):
+                found.add(i)
+    return sorted(found)
+
+
+def _name_candidates(text: str, lowered: str, env: bool) -> list[int]:
+    """Where a match with a secret-looking name in it can start (text is ASCII)."""
+    keywords = sorted({k for keyword in _KEYWORDS for k in _find_all(lowered, keyword)})
+    found: set[int] = set()
+    previous, previous_start, covered = -1, -1, -1
+    for k in keywords:
+        start = k  # the start of the run of name characters holding the keyword
+        while start > 0 and text[start - 1] in _NAME:
+            start -= 1
+            if start == previous:  # same run as the keyword before: known already
+                start = previous_start
+                break
+        previous, previous_start = k, start
+        if not env:  # \b NAME: NAME starts anywhere from the run's start up to the keyword
+            found.update(range(max(start, covered + 1), k + 1))
+            covered = k
+            continue
+        # (^|separator)(export|ENV|ARG \s+)? NAME: NAME starts where its run does
+        found.update((start - 1, start))
+        if start and text[start - 1].isspace():
+            space = start - 1
+            while space > 0 and text[space - 1].isspace():
+                space -= 1
+            found.update(range(space - 7, space))
+    return sorted(i for i in found if i >= 0)
+
+
+def _token_candidates(text: str) -> list[int]:
+    """Starts of runs of 24 or more token characters (text is ASCII)."""
+    marks = text.encode("ascii").translate(_TOKEN_CHARS)
+    found = []
+    index = marks.find(_TOKEN_RUN)
+    while index != -1:
+        found.append(index)
+        end = marks.find(b" ", index)
+        if end == -1:
+            break
+        index = marks.find(_TOKEN_RUN, end)
+    return found
+
+
+def _redact(text: str, registered: tuple[str, ...]) -> str:
     for value in registered:
         if value in text:
             text = text.replace(value, MASK)
-    text = _KNOWN.sub(MASK, text)
-    text = _ASSIGNED_QUOTED.sub(_mask_quoted, text)
-    text = _ASSIGNED_ENV.sub(_mask_env, text)
+    if not _FAST:
+        text = _KNOWN.sub(MASK, text)
+        text = _ASSIGNED_QUOTED.sub(_mask_quoted, text)
+        text = _ASSIGNED_ENV.sub(_mask_env, text)
+        return _TOKEN.sub(_mask_token, text)
+    ascii_text = text.isascii()  # every replacement below is ASCII: it stays so
+    if ascii_text and len(text) > _HUGE:  # a hint is all but certain: skip looking for one
+        candidates = _known_candidates(text)
+        if candidates:
+            text = _sub(_KNOWN, MASK, text, candidates)
+    elif _KNOWN_HINT.search(text):
+        if ascii_text and len(text) >= 32:
+            text = _sub(_KNOWN, MASK, text, _known_candidates(text))
+        else:
+            text = _KNOWN.sub(MASK, text)
+    if "=" in text or ":" in text:
+        if not ascii_text:
+            if _KEYWORD.search(text):
+                text = _ASSIGNED_QUOTED.sub(_mask_quoted, text)
+                text = _ASSIGNED_ENV.sub(_mask_env, text)
+        else:
+            lowered = text.lower()
+            if any(k in lowered for k in _KEYWORDS):
+                text = _sub(_ASSIGNED_QUOTED, _mask_quoted, text, _name_candidates(text, lowered, env=False))
+                if "=" in text:
+                    text = _sub(_ASSIGNED_ENV, _mask_env, text, _name_candidates(text, text.lower(), env=True))
+    if len(text) < 24:  # the shortest _TOKEN match
+        return text
+    if ascii_text and len(text) >= _LONG:
+        return _sub(_TOKEN, _mask_token, text, _token_candidates(text))
     return _TOKEN.sub(_mask_token, text)
 
 
 def redact_json(value: Any) -> Any:
-    """Redact every string (keys included) inside a parsed JSON document."""
+    """Redact every string (keys included) inside a parsed JSON document.
+
+    A new document where a string had to change; the document itself where none did
+    (callers hand over documents of their own, to serialize them)."""
     if isinstance(value, str):
         return redact_text(value)
+    if not isinstance(value, (list, dict)):
+        return value
+    found: set[str] = set()
+    pending = [value]
+    while pending:  # every distinct string once (keys too), however often it repeats
+        item = pending.pop()
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            found.update(str(k) for k in item)
+            pending.extend(item.values())
+    done = _redact_many(found)
+    if all(done[text] == text for text in found):
+        return value
+    return _rebuild(value, done)
+
+
+def _rebuild(value: Any, done: dict[str, str]) -> Any:
+    # the shape of the walk redact_json always made: a document too deeply nested to walk
+    # raises RecursionError at the same depth as before (callers rely on that)
+    if isinstance(value, str):
+        return done[value]
     if isinstance(value, list):
-        return [redact_json(item) for item in value]
+        return [_rebuild(item, done) for item in value]
     if isinstance(value, dict):
-        return {redact_text(str(k)): redact_json(v) for k, v in value.items()}
+        return {done[str(k)]: _rebuild(v, done) for k, v in value.items()}
     return value
+
+
+# Many short strings are redacted as one text, joined by a separator no pattern can match
+# into or across: "\n" ends every character class a match could run on with (values, URL
+# parts, tokens), "\0" stops what may span whitespace (`\s*` around `=`/`:`, `export\s+`),
+# and \b, ^ (multiline), the token lookarounds and the digest-prefix test see at a piece's
+# edge what they see at a string's. Only `$` (private keys) would differ: such texts, like
+# non-ASCII ones and any holding "\0", are redacted alone.
+_SEPARATOR = "\n\0\n"
+_BATCH = 1 << 20
+
+
+def _redact_many(texts: Iterable[str]) -> dict[str, str]:
+    memo = _memo  # before _by_length: see register_secret
+    registered = _by_length
+    done: dict[str, str] = {}
+    batch: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        parts = _redact(_SEPARATOR.join(batch), registered).split(_SEPARATOR)
+        if len(parts) != len(batch):  # cannot happen (see above); stay exact if it ever does
+            parts = [_redact(text, registered) for text in batch]
+        for text, result in zip(batch, parts):
+            done[text] = result
+            if len(text) <= _MEMO_LENGTH:
+                if len(memo) >= _MEMO_ENTRIES:
+                    _forget_older_half(memo)
+                memo[text] = result
+
+    for text in texts:
+        known = memo.get(text) if text else text
+        if known is not None:
+            done[text] = known
+        elif _FAST and text.isascii() and "\0" not in text and "-----BEGIN" not in text:
+            batch.append(text)
+            size += len(text) + len(_SEPARATOR)
+            if size >= _BATCH:
+                flush()
+                batch, size = [], 0
+        else:
+            done[text] = redact_text(text)
+    if batch:
+        flush()
+    return done
 
 
 def mask_env_values(entries: list[Any]) -> list[Any]:

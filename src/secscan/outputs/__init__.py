@@ -9,7 +9,7 @@ from pathlib import Path
 from secscan.errors import OutputError
 from secscan.findings.redact import redact_text
 from secscan.outputs.interface import OutputFormat
-from secscan.outputs.json_report import JsonReport
+from secscan.outputs.json_report import JsonReport, utf8_safe
 from secscan.report import Report
 
 
@@ -52,7 +52,7 @@ def write_atomic(path: Path, content: str) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(content)
+            stream.write(utf8_safe(content))  # a non-UTF-8 path must not cost the file
         os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; artifacts are meant to be read
         os.replace(temporary, path)
     except BaseException:

@@ -14,11 +14,20 @@ def report_document(report: Report) -> dict[str, Any]:
     return document
 
 
+def utf8_safe(text: str) -> str:
+    """Text that encodes as UTF-8: a path that is not UTF-8 (Python keeps its bytes as lone
+    surrogates) shows U+FFFD where its bad bytes were, as the scanners write such names."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 class JsonReport:
     filename = "report.json"
 
     def render(self, report: Report) -> str:
-        return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"
+        return utf8_safe(json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n")
 
 
 def schema() -> dict[str, Any]:

@@ -25,10 +25,12 @@ async def guarded(name: LayerName, body: Callable[[Callable[[str], None]], Await
     try:
         result = await body(version.append)
     except ScannerError as exc:
+        message = " ".join(redact_text(str(exc)).split())  # one line, whatever the scanner said
         return LayerResult(
             name=name,
             status="error",
-            error=" ".join(redact_text(str(exc)).split()),  # one line, whatever the scanner said
+            # every message starts with its layer (trivy and trivy-image share a binary and a parser)
+            error=message if message.startswith(name) else f"{name}: {message}",
             version=version[-1] if version else None,
             duration_s=round(time.perf_counter() - started, 3),
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -61,6 +61,16 @@ def _title(item: GitleaksItem) -> str:
     return first or f"Secret matching {item.RuleID}"
 
 
+def _relative(path: str, root: Path | None) -> str:
+    """`gitleaks dir /abs/root` reports absolute paths: make them relative to the scanned root."""
+    if root is None or not path.startswith("/"):
+        return path
+    try:
+        return str(PurePosixPath(path).relative_to(root.as_posix()))
+    except ValueError:
+        return path
+
+
 def parse(data: bytes, source_root: Path | None = None) -> ParsedOutput:
     document = load_json(data, "gitleaks")
     if document is None:
@@ -86,7 +96,7 @@ def parse(data: bytes, source_root: Path | None = None) -> ParsedOutput:
                 description=redact_text(item.Description) or None,
                 fix="Revoke and rotate this credential now, then remove it from the code and "
                 "its git history; load it from a secret store or environment variable instead.",
-                path=item.File or None,
+                path=_relative(item.File, source_root) or None,
                 line=item.StartLine or None,
                 end_line=item.EndLine or None,
                 commit=item.Commit or None,
@@ -138,19 +148,29 @@ async def in_head(findings: list[Finding], repo: Path) -> list[Finding]:
     for finding in findings:
         if finding.path and finding.commit:
             by_path[finding.path].append(finding)
-    alive: dict[str, set[tuple[str, int]]] = {}
+    # (commit, line in that commit) -> line in HEAD, for every line of HEAD
+    alive: dict[str, dict[tuple[str, int], int]] = {}
     for path in by_path:
+        if "\ufffd" in path:
+            continue  # a name that is not UTF-8 arrives mangled: git cannot look it up, in_head stays unknown
         code, out, _ = await git(["blame", "--porcelain", "HEAD", "--", path], repo)
-        lines: set[tuple[str, int]] = set()
+        lines: dict[tuple[str, int], int] = {}
         if code == 0:
-            for header in re.finditer(r"^([0-9a-f]{40}) (\d+) \d+", out, re.MULTILINE):
-                lines.add((header.group(1), int(header.group(2))))
+            for header in re.finditer(r"^([0-9a-f]{40}) (\d+) (\d+)", out, re.MULTILINE):
+                lines[(header.group(1), int(header.group(2)))] = int(header.group(3))
         alive[path] = lines
     updated = []
     for finding in findings:
         if finding.path in alive and finding.commit:
-            present = (finding.commit, finding.line or 0) in alive[finding.path]
-            finding = finding.model_copy(update={"in_head": present})
+            head_line = alive[finding.path].get((finding.commit, finding.line or 0))
+            update: dict[str, Any] = {"in_head": head_line is not None}
+            if head_line is not None and finding.line and head_line != finding.line:
+                # Still in HEAD, but moved since that commit: report where it is now (where trivy
+                # sees it, where the fix goes), so the two scanners' findings still merge.
+                update["line"] = head_line
+                if finding.end_line:
+                    update["end_line"] = finding.end_line + head_line - finding.line
+            finding = finding.model_copy(update=update)
         updated.append(finding)
     return updated
 

@@ -54,6 +54,8 @@ def last_meaningful_line(text: str, limit: int = 300) -> str:
     lines = [line for line in lines if line]
     preferred = [line for line in lines if re.search(r"(?i)\b(error|fatal|failed|refus|denied|not found)", line)]
     chosen = (preferred or lines or [""])[-1]
+    if chosen.endswith(":"):  # e.g. trivy's "2 errors occurred:": the reasons are on the lines after it
+        chosen = " ".join([chosen, "; ".join(lines[lines.index(chosen) + 1 :])]).strip()
     chosen = redact_text(chosen)
     return chosen if len(chosen) <= limit else chosen[: limit - 1] + "…"
 

@@ -230,6 +230,16 @@ def parse(data: bytes, source_root: Path | None = None, config_prefixes: tuple[s
     for error in errors_raw:
         level, text = _error_text(error)
         (errors if level == "error" else notes).append(text)
+    # semgrep lists a file whose name is not UTF-8 as scanned (with U+FFFD in its name) but cannot
+    # open it: say so rather than let "no findings" stand for it.
+    paths = document.get("paths")
+    scanned = paths.get("scanned") if isinstance(paths, dict) else None
+    unreadable = [p for p in scanned if isinstance(p, str) and "\ufffd" in p] if isinstance(scanned, list) else []
+    if unreadable:
+        notes.append(
+            f"{len(unreadable)} file(s) with a name that is not valid UTF-8 could not be analysed by semgrep "
+            f"(e.g. {redact_text(unreadable[0])[:120]}): rename them"
+        )
     version = document.get("version") if isinstance(document.get("version"), str) else None
     return ParsedOutput(findings=findings, errors=errors + [f"(warning) {n}" for n in notes], version=version)
 
