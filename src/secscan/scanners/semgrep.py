@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import anyio
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from secscan.errors import ParseError, ScannerError
@@ -262,7 +265,32 @@ def redact_raw(data: bytes) -> str:
     return dump_redacted(document, "semgrep")
 
 
-_FETCH_FAILURE = re.compile(r"(?i)(failed to download|could not download|unable to download|network|connection|resolve host|name resolution|registry)")
+
+
+# What semgrep prints when a config could not be downloaded (the Dagger module reads it too).
+_FETCH_FAILURE = re.compile(
+    r"(?i)(failed to download|could not download|unable to download|network|connection|resolve host|name resolution|registry)"
+)
+_REGISTRY_PREFIXES = ("p/", "r/", "s/", "c/", "http://", "https://")
+
+
+def needs_registry(config: str) -> bool:
+    """Configs semgrep downloads (registry packs, `auto`, URLs), as opposed to local rule files."""
+    return config == "auto" or (config.startswith(_REGISTRY_PREFIXES) and not Path(config).exists())
+
+
+async def registry_reachable(timeout: float = 5.0) -> bool:
+    """Can the semgrep registry (SEMGREP_URL, default semgrep.dev) be reached at all?"""
+    url = urlsplit(os.environ.get("SEMGREP_URL") or "https://semgrep.dev")
+    host = url.hostname or "semgrep.dev"
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with anyio.fail_after(timeout):
+            stream = await anyio.connect_tcp(host, port)
+            await stream.aclose()
+    except (OSError, TimeoutError):
+        return False
+    return True
 
 
 class SemgrepLayer:
@@ -295,6 +323,11 @@ class SemgrepLayer:
         target = context.target.resolve()
         extra = [*context.config.scan.semgrep_config, *context.semgrep_configs]
         notes: list[str] = []
+        registry = [c for c in extra if needs_registry(c)]
+        if registry and not await registry_reachable():
+            # Offline, semgrep retries the download for ~2 minutes and then exits 2 in silence.
+            notes.append(f"semgrep registry unreachable: {', '.join(registry)} not fetched; ran the other rules")
+            extra = [c for c in extra if c not in registry]
         parsed, data = await self._scan(binary, [str(RULES_DIR), *extra], target, context)
         if extra and parsed is None:
             notes.append(f"extra semgrep configs could not be loaded ({', '.join(extra)}): ran the bundled rules only")
@@ -333,14 +366,14 @@ class SemgrepLayer:
             if completed.returncode == 0:
                 raise
             message = completed.failure("semgrep")
-            if len(configs) > 1 and _FETCH_FAILURE.search(completed.stderr.decode(errors="replace")):
+            if len(configs) > 1:  # an extra config broke the run: the bundled rules still can
                 return None, message.encode()
             raise ScannerError(message) from None
         if completed.returncode not in (0, 1) and not parsed.errors:
             raise ScannerError(completed.failure("semgrep"))
-        if len(configs) > 1 and completed.returncode not in (0, 1) and any(
-            _FETCH_FAILURE.search(e) for e in parsed.errors
-        ):
+        hard = [e for e in parsed.errors if not e.startswith("(warning) ")]
+        if len(configs) > 1 and completed.returncode not in (0, 1) and hard:
+            # an extra config could not be loaded: run the bundled pack alone (it says so)
             return None, data
         return parsed, data
 
