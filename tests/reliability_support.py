@@ -184,7 +184,7 @@ def secret_windows(values: Iterable[str], window: int = WINDOW) -> set[str]:
     for value in values:
         for line in value.splitlines():
             if line.startswith("-----"):
-                continue  # "-----BEGIN RSA PRIVATE KEY-----" is not secret
+                continue  # PEM armour lines ("-----BEGIN ... KEY-----") are not secret
             line = line.strip()
             if len(line) < window:
                 if len(line) >= 8:
