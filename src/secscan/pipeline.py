@@ -23,7 +23,7 @@ from secscan.config import Config, load_config
 from secscan.errors import ConfigError, ScannerError
 from secscan.findings import Finding, LayerName, normalize, redact_text, register_secret
 from secscan.outputs.json_report import utf8_safe
-from secscan.policy import GateDecision, LayerOutcome, apply_baseline, apply_suppressions, evaluate, load_baseline
+from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, evaluate, load_baseline
 from secscan.report import Delivery, LayerReport, Report, Target, count_findings
 from secscan.scanners.interface import LayerResult, ScanContext
 from secscan.scanners.registry import LAYERS
@@ -244,10 +244,6 @@ async def synthesize(data: SynthesisInput, config: Config, options: Options) -> 
             return SynthesisResult(synthesis=deterministic.build(data, error=f"AI layer unavailable: {exc}"), usage=None)
         return await ai.synthesize_or_fall_back(data, config)
     return SynthesisResult(synthesis=deterministic.build(data), usage=None)
-
-
-def gate_decision(report: Report) -> GateDecision:
-    return GateDecision(verdict=report.verdict, reasons=report.reasons)
 
 
 def deliver(report: Report, options: Options, config: Config) -> Report:
