@@ -174,7 +174,22 @@ def test_binary_that_is_not_the_scanner(ws: Workspace, tool: str) -> None:
     ws.fake(tool, "wrong", version=None, version_exit=127, version_stderr="exec format error\n")
     code, _, report = ws.scan()
     assert_layer_failed(code, report, tool, "does not run")
-    assert recorded_calls(ws.record(tool)) == []
+    assert report is not None
+    assert not any(f["layer"] == tool for f in report["findings"]), "a binary that failed the probe was believed"
+    if tool != "semgrep":
+        assert recorded_calls(ws.record(tool)) == []
+    # semgrep's probe (a Python start-up, ~3 s) runs beside its scan, not before it: the scan
+    # may have started, and is cancelled or discarded; the layer still fails on the probe.
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_version_comes_from_the_probe(ws: Workspace, tool: str) -> None:
+    """The layer reports the version the probe printed (semgrep's runs beside the scan)."""
+    ws.fake(tool, "versioned", version={"gitleaks": "8.30.7\n", "semgrep": "1.185.3\n", "trivy": "Version: 0.74.9\n"}[tool],
+            report={"gitleaks": [], "semgrep": semgrep_report(), "trivy": trivy_report()}[tool])
+    _, _, report = ws.scan()
+    assert report is not None
+    assert layer(report, tool)["version"] == {"gitleaks": "8.30.7", "semgrep": "1.185.3", "trivy": "0.74.9"}[tool]
 
 
 @pytest.mark.parametrize("tool", TOOLS)
@@ -663,7 +678,7 @@ def test_scan_survives_a_parser_bug(ws: Workspace, monkeypatch: pytest.MonkeyPat
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ValueError("1 validation error for Finding\nline\n  Input should be a valid integer")
 
-    monkeypatch.setattr(semgrep_module, "parse", broken)
+    monkeypatch.setattr(semgrep_module, "parse_document", broken)
     code, _, report = ws.scan()
     assert_layer_failed(code, report, "semgrep", "internal error", "ValueError")
 
@@ -672,10 +687,10 @@ def test_report_survives_a_parser_bug(ws: Workspace, monkeypatch: pytest.MonkeyP
     """An unexpected exception in a parser fails closed as a layer error, not a traceback."""
     from secscan.scanners.trivy import FS_LAYER
 
-    def broken(data: bytes, source_root: Path | None = None) -> Any:
+    def broken(document: Any, source_root: Path | None = None) -> Any:
         raise KeyError("Results\nsecond line")
 
-    monkeypatch.setattr(FS_LAYER, "parse", broken)
+    monkeypatch.setattr(FS_LAYER, "parse_document", broken)
     trivy_input = ws.root / "trivy.json"
     trivy_input.write_text(json.dumps(trivy_report(trivy_vulnerability())))
     semgrep_input = ws.root / "semgrep.json"

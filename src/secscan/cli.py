@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from secscan.pipeline import Options
@@ -111,8 +112,33 @@ def _finish(report: Report, args: argparse.Namespace) -> int:
     return EXIT_PASS if report.verdict == "pass" else EXIT_FAIL
 
 
-def _scan(args: argparse.Namespace) -> int:
+def _run(function: Callable[..., Awaitable[Report]], *args: Any) -> Report:
+    """anyio.run, with the report handed back outside the event loop's main task.
+
+    On exit asyncio's runner looks up the SIGINT handler it installed, whose repr holds the
+    finished main task, whose repr holds its result: a 100,000-finding report took seconds
+    to turn into a string nobody reads.
+    """
+    import gc
+
     import anyio
+
+    holder: list[Report] = []
+
+    async def main() -> None:
+        holder.append(await function(*args))
+
+    # One short-lived run that builds millions of small objects and no cycles worth collecting:
+    # the cyclic collector would rescan them all, again and again (a third of a 100k-finding run).
+    gc.disable()
+    try:
+        anyio.run(main)
+    finally:
+        gc.enable()
+    return holder[0]
+
+
+def _scan(args: argparse.Namespace) -> int:
 
     from secscan.outputs import terminal
     from secscan.pipeline import prepare, scan, selected_layers
@@ -124,15 +150,14 @@ def _scan(args: argparse.Namespace) -> int:
     layers = selected_layers(options, prepared.config)
     err = terminal.console(stderr=True)
     if args.quiet or args.json:
-        report = anyio.run(scan, args.path, options)
+        report = _run(scan, args.path, options)
     else:
         with terminal.LayerProgress(err, layers) as progress:
-            report = anyio.run(scan, args.path, options, progress.update)
+            report = _run(scan, args.path, options, progress.update)
     return _finish(report, args)
 
 
 def _report(args: argparse.Namespace) -> int:
-    import anyio
 
     from secscan.pipeline import report_from_files
 
@@ -141,7 +166,7 @@ def _report(args: argparse.Namespace) -> int:
     from secscan.findings.model import LAYER_NAMES, LayerName
 
     inputs: dict[LayerName, Path | None] = {name: getattr(args, name.replace("-", "_")) for name in LAYER_NAMES}
-    report = anyio.run(report_from_files, inputs, _options(args), args.source)
+    report = _run(report_from_files, inputs, _options(args), args.source)
     return _finish(report, args)
 
 

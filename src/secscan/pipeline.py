@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -205,6 +206,7 @@ async def analyze(
         final = evaluate(findings, outcomes, config.policy, ai_flag=synthesis.synthesis.verdict_reason or "risk too high")
     for result in results:
         warnings += [f"{result.name}: {note}" for note in result.notes]
+    per_layer = Counter(f.layer for f in findings)
     report = Report(
         verdict=final.verdict,
         reasons=final.reasons,
@@ -214,7 +216,7 @@ async def analyze(
                 status=r.status,
                 error=r.error,
                 version=r.version,
-                findings=sum(1 for f in findings if f.layer == r.name),
+                findings=per_layer[r.name],
                 duration_s=r.duration_s,
                 notes=r.notes,
             )
@@ -285,11 +287,19 @@ def results_from_files(
         data = read_input_file(path, name)
         layer = LAYERS[name]
         try:
-            raw = layer.redact_raw(data)
-        except Exception:  # noqa: BLE001 - a shape redact_raw did not expect: keep the text, masked
+            document, raw = layer.ingest(data)
+        except ScannerError as exc:
             raw = redact_text(data.decode(errors="replace"))
+            results.append(LayerResult(name=name, status="error", error=f"{path.name}: {exc}", raw=raw))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a shape scrub did not expect: keep the text, masked
+            raw = redact_text(data.decode(errors="replace"))
+            error = redact_text(f"{path.name}: {name}: internal error: {type(exc).__name__}: {exc}")[:400]
+            results.append(LayerResult(name=name, status="error", error=" ".join(error.split()), raw=raw))
+            continue
+        del data
         try:
-            parsed = layer.parse(data, source_root)
+            parsed = layer.parse_document(document, source_root)
         except ScannerError as exc:
             results.append(LayerResult(name=name, status="error", error=f"{path.name}: {exc}", raw=raw))
             continue

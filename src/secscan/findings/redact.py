@@ -121,10 +121,16 @@ def redact_text(text: str) -> str:
         return done
     done = _redact(text, _by_length)
     if len(text) <= _MEMO_LENGTH:
-        if len(memo) >= _MEMO_ENTRIES:
-            _forget_older_half(memo)
-        memo[text] = done
+        _remember(memo, text, done)
     return done
+
+
+def _remember(memo: dict[str, str], text: str, done: str) -> None:
+    if len(memo) >= _MEMO_ENTRIES:
+        _forget_older_half(memo)
+    memo[text] = done
+    if done is not text:
+        memo[done] = done  # idempotent: what was redacted once is served as it is next time
 
 
 def _forget_older_half(memo: dict[str, str]) -> None:
@@ -162,6 +168,9 @@ _SCHEME = _WORD - {"_"} | frozenset("+.-")
 _NAME = _WORD | frozenset(".-")
 _TOKEN_CHARS = bytes(97 if chr(i) in _WORD | frozenset("+/=-") else 32 for i in range(256))
 _TOKEN_RUN = b"a" * 24
+_USERINFO = re.compile(r"[^\s:/@'\"]+:[^\s@/'\"]+@")  # the end of _KNOWN's URL-credentials pattern
+_AFTER_QUOTED_NAME = re.compile(r"[\"']?\s*(?::=|=>|[:=])\s*([\"'])[^\"'\n]{6,}\1")  # _ASSIGNED_QUOTED after NAME
+_AFTER_ENV_NAME = re.compile(r"=[^\s\"',\]]{6,}")  # _ASSIGNED_ENV after NAME
 
 
 def _sub(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str, candidates: Iterable[int]) -> str:
@@ -200,6 +209,8 @@ def _run_start(text: str, index: int, chars: frozenset[str]) -> int:
 def _known_candidates(text: str) -> list[int]:
     found = {i for literal in _KNOWN_STARTS for i in _find_all(text, literal)}
     for colon in _find_all(text, "://"):  # URL credentials: a scheme at a word boundary
+        if _USERINFO.match(text, colon + 3) is None:
+            continue  # no `user:password@` after it: no match can use this "://"
         for i in range(_run_start(text, colon, _SCHEME), colon):
             if text[i].isalpha() and (i == 0 or text[i - 1] not in _WORD):
                 found.add(i)
@@ -207,18 +218,27 @@ def _known_candidates(text: str) -> list[int]:
 
 
 def _name_candidates(text: str, lowered: str, env: bool) -> list[int]:
-    """Where a match with a secret-looking name in it can start (text is ASCII)."""
+    """Where a match with a secret-looking name in it can start (text is ASCII).
+
+    NAME always ends where its run of name characters ends (what follows it, a quote,
+    space, `:` or `=`, is not a name character), so a run whose end is not followed by
+    what the pattern needs there (an assignment and a value) holds no match at all."""
+    after = _AFTER_ENV_NAME if env else _AFTER_QUOTED_NAME
     keywords = sorted({k for keyword in _KEYWORDS for k in _find_all(lowered, keyword)})
     found: set[int] = set()
-    previous, previous_start, covered = -1, -1, -1
+    covered, start, end, viable = -1, -1, -1, False
+    size = len(text)
     for k in keywords:
-        start = k  # the start of the run of name characters holding the keyword
-        while start > 0 and text[start - 1] in _NAME:
-            start -= 1
-            if start == previous:  # same run as the keyword before: known already
-                start = previous_start
-                break
-        previous, previous_start = k, start
+        if k >= end:  # a keyword (name characters only) in a run not seen yet
+            start = k
+            while start > 0 and text[start - 1] in _NAME:
+                start -= 1
+            end = k
+            while end < size and text[end] in _NAME:
+                end += 1
+            viable = after.match(text, end) is not None
+        if not viable:
+            continue
         if not env:  # \b NAME: NAME starts anywhere from the run's start up to the keyword
             found.update(range(max(start, covered + 1), k + 1))
             covered = k
@@ -234,13 +254,17 @@ def _name_candidates(text: str, lowered: str, env: bool) -> list[int]:
 
 
 def _token_candidates(text: str) -> list[int]:
-    """Starts of runs of 24 or more token characters (text is ASCII)."""
+    """Starts of runs of 24 or more token characters that `_mask_token` would mask (text is
+    ASCII). A run is always matched whole, so one it would keep (a hex digest, a path)
+    changes nothing and consumes nothing another match could use: it is left out."""
     marks = text.encode("ascii").translate(_TOKEN_CHARS)
     found = []
     index = marks.find(_TOKEN_RUN)
     while index != -1:
-        found.append(index)
         end = marks.find(b" ", index)
+        run = text[index:] if end == -1 else text[index:end]
+        if _HEXISH.match(run) is None and _looks_random(run):
+            found.append(index)
         if end == -1:
             break
         index = marks.find(_TOKEN_RUN, end)
@@ -302,7 +326,7 @@ def redact_json(value: Any) -> Any:
         elif isinstance(item, list):
             pending.extend(item)
         elif isinstance(item, dict):
-            found.update(str(k) for k in item)
+            found.update(k if isinstance(k, str) else str(k) for k in item)
             pending.extend(item.values())
     done = _redact_many(found)
     if all(done[text] == text for text in found):
@@ -344,11 +368,11 @@ def _redact_many(texts: Iterable[str]) -> dict[str, str]:
         if len(parts) != len(batch):  # cannot happen (see above); stay exact if it ever does
             parts = [_redact(text, registered) for text in batch]
         for text, result in zip(batch, parts):
+            if result == text:
+                result = text  # the same object: callers test identity to skip a rebuild
             done[text] = result
             if len(text) <= _MEMO_LENGTH:
-                if len(memo) >= _MEMO_ENTRIES:
-                    _forget_older_half(memo)
-                memo[text] = result
+                _remember(memo, text, result)
 
     for text in texts:
         known = memo.get(text) if text else text

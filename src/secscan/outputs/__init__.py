@@ -48,11 +48,15 @@ _UMASK = _current_umask()
 
 def write_atomic(path: Path, content: str) -> None:
     """Readers never see half a file: write beside it, then rename."""
+    try:
+        data = content.encode("utf-8")
+    except UnicodeEncodeError:  # a non-UTF-8 path must not cost the file
+        data = utf8_safe(content).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(utf8_safe(content))  # a non-UTF-8 path must not cost the file
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp makes 0600; artifacts are meant to be read
         os.replace(temporary, path)
     except BaseException:
@@ -69,7 +73,8 @@ def write_outputs(report: Report, raw: dict[str, str], out_dir: Path) -> list[st
         raise OutputError(f"--out {out_dir}: cannot create: {exc.strerror or exc}") from None
     for name, content in sorted(raw.items()):
         try:
-            write_atomic(out_dir / "raw" / f"{name}.json", redact_text(content))
+            # redacted when it was read (LayerResult.raw): a second pass over megabytes buys nothing
+            write_atomic(out_dir / "raw" / f"{name}.json", content)
         except OSError as exc:
             problems.append(f"raw/{name}.json not written: {exc.strerror or exc}")
     for output in formats():

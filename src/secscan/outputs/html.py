@@ -15,6 +15,8 @@ from collections import Counter
 from html import escape
 from typing import Any
 
+import orjson
+
 from secscan.findings.model import Finding, Severity
 from secscan.outputs.sarif import Redactor, shows_snippet
 from secscan.report import LayerReport, Report
@@ -262,7 +264,10 @@ CSP = (
 
 def json_for_script(value: Any) -> str:
     """JSON that can sit inside <script>: no `<`, `>` or `&` (so no `</script>` or `<!--`)."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except (TypeError, orjson.JSONEncodeError):  # e.g. lone surrogates: the standard module copes
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(raw, escaped)
     return text
@@ -274,8 +279,10 @@ def _where(finding: Finding) -> str:
     return finding.path or finding.target or finding.package or ""
 
 
-def finding_data(finding: Finding) -> dict[str, Any]:
-    suppression = finding.suppression.model_dump(mode="json") if finding.suppression else None
+def finding_data(finding: Finding, redact: Redactor) -> dict[str, Any]:
+    """What the page's script shows of a finding: its own fields (redacted when it was made);
+    only a suppression's policy text is redacted here."""
+    suppression = redact.tree(finding.suppression.model_dump(mode="json")) if finding.suppression else None
     return {
         "id": finding.id,
         "severity": finding.severity.value,
@@ -374,13 +381,23 @@ def synthesis_section(report: Report, text: Text) -> str:
 
 
 def layer_counts(report: Report, layer: LayerReport) -> Counter[Severity]:
-    return Counter(f.severity for f in report.findings if f.layer == layer.name and f.status != "suppressed")
+    return severity_counts(report).get(layer.name, Counter())
+
+
+def severity_counts(report: Report) -> dict[str, Counter[Severity]]:
+    """Unsuppressed findings by layer and severity, in one pass (the chart and the table both read it)."""
+    pairs = Counter((f.layer, f.severity) for f in report.findings if f.status != "suppressed")
+    counts: dict[str, Counter[Severity]] = {}
+    for (layer, severity), count in pairs.items():
+        counts.setdefault(layer, Counter())[severity] = count
+    return counts
 
 
 def chart(report: Report) -> str:
     """Horizontal stacked bars: one per layer, one segment per severity (suppressed not counted)."""
     width, label, row_height = 720, 110, 30
-    counts = {layer.name: layer_counts(report, layer) for layer in report.layers}
+    every = severity_counts(report)
+    counts = {layer.name: every.get(layer.name, Counter()) for layer in report.layers}
     largest = max((sum(c.values()) for c in counts.values()), default=0) or 1
     scale = (width - label - 60) / largest
     height = row_height * len(report.layers) + 10
@@ -413,8 +430,9 @@ def chart(report: Report) -> str:
 
 def layers_section(report: Report, text: Text) -> str:
     rows = []
+    every = severity_counts(report)
     for layer in report.layers:
-        counts = layer_counts(report, layer)
+        counts = every.get(layer.name, Counter())
         cells = "".join(f"<td>{counts.get(s, 0)}</td>" for s in Severity)
         rows.append(
             f"<tr><td>{text(layer.name)}</td><td>{text(layer.status)}</td><td>{text(layer.version or '–')}</td>"
@@ -462,7 +480,7 @@ class HtmlReport:
 
     def render(self, report: Report) -> str:
         text = Text()
-        data = text.redact.tree({"findings": [finding_data(f) for f in report.findings]})
+        data = {"findings": [finding_data(f, text.redact) for f in report.findings]}
         title = f"secscan: {report.verdict.upper()}" + (f" · {report.target.repository}" if report.target.repository else "")
         return (
             "<!doctype html>\n"

@@ -7,7 +7,6 @@ payment or messaging API, or a private key is `critical`; every other secret
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
@@ -16,9 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from secscan.errors import ParseError, ScannerError
-from secscan.findings.model import Category, Finding, LayerName, Severity
+from secscan.findings.model import Category, Finding, LayerName, Severity, parses_redacted_input
 from secscan.findings.redact import MASK, redact_text, register_secret
-from secscan.scanners.base import dump_redacted, guarded, load_json, read_report
+from secscan.scanners.base import guarded, ingest, read_report
 from secscan.scanners.gitrepo import git, git_environment
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import last_meaningful_line, probe_version, resolve_binary, run_command
@@ -72,7 +71,13 @@ def _relative(path: str, root: Path | None) -> str:
 
 
 def parse(data: bytes, source_root: Path | None = None) -> ParsedOutput:
-    document = load_json(data, "gitleaks")
+    document, _ = ingest(data, "gitleaks", scrub)
+    return parse_document(document, source_root)
+
+
+@parses_redacted_input
+def parse_document(document: Any, source_root: Path | None = None) -> ParsedOutput:
+    """Findings from a gitleaks report already through `ingest` (secrets masked)."""
     if document is None:
         document = []
     if not isinstance(document, list):
@@ -83,7 +88,6 @@ def parse(data: bytes, source_root: Path | None = None) -> ParsedOutput:
             item = GitleaksItem.model_validate(raw)
         except ValidationError as exc:
             raise ParseError(f"gitleaks finding #{index + 1} is malformed: {exc.errors()[0]['msg']}") from None
-        register_secret(item.Secret if item.Secret not in _REDACTED else None)
         findings.append(
             Finding(
                 scanner="gitleaks",
@@ -107,25 +111,29 @@ def parse(data: bytes, source_root: Path | None = None) -> ParsedOutput:
     return ParsedOutput(findings=findings)
 
 
+def scrub(document: Any) -> Any:
+    """Mask each finding's secret wherever it appears in that finding, as `--redact` does
+    (a report written without it), and remember the value so no output can repeat it."""
+    if not isinstance(document, list):
+        return document
+    cleaned = []
+    for item in document:
+        if isinstance(item, dict):
+            secret = item.get("Secret")
+            if isinstance(secret, str) and secret not in _REDACTED:
+                register_secret(secret)
+                item = {key: value.replace(secret, "REDACTED") if isinstance(value, str) else value for key, value in item.items()}
+            if "Secret" in item:
+                item["Secret"] = "REDACTED"
+        cleaned.append(item)
+    return cleaned
+
+
 def redact_raw(data: bytes) -> str:
     try:
-        document: Any = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        return ingest(data, "gitleaks", scrub)[1]
+    except ParseError:
         return redact_text(data.decode(errors="replace"))
-    if isinstance(document, list):
-        cleaned = []
-        for item in document:
-            if isinstance(item, dict):
-                secret = item.get("Secret")
-                item = {
-                    key: (value.replace(secret, MASK) if isinstance(value, str) and isinstance(secret, str) and secret not in _REDACTED else value)
-                    for key, value in item.items()
-                }
-                if "Secret" in item:
-                    item["Secret"] = "REDACTED"
-            cleaned.append(item)
-        document = cleaned
-    return dump_redacted(document, "gitleaks")
 
 
 async def _repository_root(target: Path) -> Path | None:
@@ -200,6 +208,12 @@ class GitleaksLayer:
     def redact_raw(self, data: bytes) -> str:
         return redact_raw(data)
 
+    def ingest(self, data: bytes) -> tuple[Any, str]:
+        return ingest(data, "gitleaks", scrub)
+
+    def parse_document(self, document: Any, source_root: Path | None = None) -> ParsedOutput:
+        return parse_document(document, source_root)
+
     def command(self, binary: str, mode: str, target: Path, report: Path) -> list[str]:
         return [
             binary, mode, str(target),
@@ -244,8 +258,8 @@ class GitleaksLayer:
         )
         if completed.returncode not in (0, 2):
             raise ScannerError(completed.failure("gitleaks"))
-        data = read_report(report, "gitleaks")
-        parsed = parse(data, target)
+        document, raw = ingest(read_report(report, "gitleaks"), "gitleaks", scrub)
+        parsed = parse_document(document, target)
         findings = parsed.findings
         if mode == "git":
             findings = await in_head(findings, target)
@@ -258,7 +272,7 @@ class GitleaksLayer:
             else None,
             version=version,
             findings=findings,
-            raw=redact_raw(data),
+            raw=raw,
             notes=notes,
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -69,4 +69,13 @@ class Layer(Protocol):
 
     def redact_raw(self, data: bytes) -> str:
         """The scanner's own output with every secret value masked, for `raw/`."""
+        ...
+
+    def ingest(self, data: bytes) -> tuple[Any, str]:
+        """Read the output once: (the document with every string redacted, its raw/ text).
+        Raises ParseError when it is not JSON."""
+        ...
+
+    def parse_document(self, document: Any, source_root: Path | None = None) -> ParsedOutput:
+        """`parse` on a document from `ingest`; raises ParseError on an unusable shape."""
         ...

@@ -8,7 +8,6 @@ numeric `metadata.security-severity` (the score GitHub reads) wins when present.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 from pathlib import Path
@@ -19,9 +18,9 @@ import anyio
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from secscan.errors import ParseError, ScannerError
-from secscan.findings.model import Category, Finding, LayerName, Severity, Suppression
+from secscan.findings.model import Category, Finding, LayerName, Severity, Suppression, parses_redacted_input
 from secscan.findings.redact import redact_text
-from secscan.scanners.base import dump_redacted, guarded, load_json, read_report, read_source_line
+from secscan.scanners.base import guarded, ingest, read_report, read_source_line
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import QUIET_ENV, beside_first_on_path, probe_version, resolve_binary, run_command
 
@@ -179,7 +178,13 @@ def _error_text(error: Any) -> tuple[str, str]:
 
 
 def parse(data: bytes, source_root: Path | None = None, config_prefixes: tuple[str, ...] = ()) -> ParsedOutput:
-    document = load_json(data, "semgrep")
+    document, _ = ingest(data, "semgrep", scrub)
+    return parse_document(document, source_root, config_prefixes)
+
+
+@parses_redacted_input
+def parse_document(document: Any, source_root: Path | None = None, config_prefixes: tuple[str, ...] = ()) -> ParsedOutput:
+    """Findings from a semgrep report already through `ingest` (every string redacted)."""
     if not isinstance(document, dict) or not isinstance(document.get("results"), list):
         # semgrep --json always writes `results`; SARIF (`runs`) must not read as "nothing found"
         kind = " (it is SARIF: give the output of semgrep --json)" if isinstance(document, dict) and "runs" in document else ""
@@ -247,11 +252,7 @@ def parse(data: bytes, source_root: Path | None = None, config_prefixes: tuple[s
     return ParsedOutput(findings=findings, errors=errors + [f"(warning) {n}" for n in notes], version=version)
 
 
-def redact_raw(data: bytes) -> str:
-    try:
-        document: Any = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        return redact_text(data.decode(errors="replace"))
+def scrub(document: Any) -> Any:
     if isinstance(document, dict):
         results = document.get("results")
         for result in results if isinstance(results, list) else []:
@@ -261,10 +262,15 @@ def redact_raw(data: bytes) -> str:
                 # metavariable values are pieces of the scanned code, where secrets live
                 for metavar in metavars.values():
                     if isinstance(metavar, dict) and "abstract_content" in metavar:
-                        metavar["abstract_content"] = redact_text(str(metavar["abstract_content"]))
-    return dump_redacted(document, "semgrep")
+                        metavar["abstract_content"] = str(metavar["abstract_content"])
+    return document
 
 
+def redact_raw(data: bytes) -> str:
+    try:
+        return ingest(data, "semgrep", scrub)[1]
+    except ParseError:
+        return redact_text(data.decode(errors="replace"))
 
 
 # What semgrep prints when a config could not be downloaded (the Dagger module reads it too).
@@ -303,6 +309,12 @@ class SemgrepLayer:
     def redact_raw(self, data: bytes) -> str:
         return redact_raw(data)
 
+    def ingest(self, data: bytes) -> tuple[Any, str]:
+        return ingest(data, "semgrep", scrub)
+
+    def parse_document(self, document: Any, source_root: Path | None = None) -> ParsedOutput:
+        return parse_document(document, source_root)
+
     def command(self, binary: str, configs: list[str], report: Path, excludes: list[str], timeout: float) -> list[str]:
         command = [binary, "scan"]
         for config in configs:
@@ -318,8 +330,38 @@ class SemgrepLayer:
 
     async def _run(self, context: ScanContext, report_version: Any) -> LayerResult:
         binary = resolve_binary("semgrep")
-        version = await probe_version(binary, ["--version"], "semgrep", timeout=min(60, context.timeout("semgrep")))
+        # `semgrep --version` costs a Python start-up (~3 s on 2 cores): it runs beside the scan,
+        # not before it. A binary that fails it still fails the layer, and its scan is cancelled.
+        probe: dict[str, str | ScannerError] = {}
+        scanned: dict[str, LayerResult | Exception] = {}
+
+        async def check_version(scope: anyio.CancelScope) -> None:
+            try:
+                probe["version"] = await probe_version(binary, ["--version"], "semgrep", timeout=min(60, context.timeout("semgrep")))
+            except ScannerError as exc:
+                probe["error"] = exc
+                scope.cancel()
+
+        async def scan() -> None:
+            try:
+                scanned["result"] = await self._scan_all(binary, context)
+            except Exception as exc:  # noqa: BLE001 - raised below, after the probe has spoken
+                scanned["result"] = exc
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(check_version, group.cancel_scope)
+            group.start_soon(scan)
+        failed = probe.get("error")
+        if isinstance(failed, ScannerError):
+            raise failed
+        version = str(probe["version"])
         report_version(version)
+        result = scanned["result"]
+        if isinstance(result, Exception):
+            raise result
+        return result.model_copy(update={"version": version})
+
+    async def _scan_all(self, binary: str, context: ScanContext) -> LayerResult:
         target = context.target.resolve()
         extra = [*context.config.scan.semgrep_config, *context.semgrep_configs]
         notes: list[str] = []
@@ -328,27 +370,25 @@ class SemgrepLayer:
             # Offline, semgrep retries the download for ~2 minutes and then exits 2 in silence.
             notes.append(f"semgrep registry unreachable: {', '.join(registry)} not fetched; ran the other rules")
             extra = [c for c in extra if c not in registry]
-        parsed, data = await self._scan(binary, [str(RULES_DIR), *extra], target, context)
+        parsed, raw = await self._scan(binary, [str(RULES_DIR), *extra], target, context)
         if extra and parsed is None:
             notes.append(f"extra semgrep configs could not be loaded ({', '.join(extra)}): ran the bundled rules only")
-            parsed, data = await self._scan(binary, [str(RULES_DIR)], target, context)
+            parsed, raw = await self._scan(binary, [str(RULES_DIR)], target, context)
         if parsed is None:
-            raise ScannerError(data.decode(errors="replace"))
+            raise ScannerError(raw)
         hard_errors = [e for e in parsed.errors if not e.startswith("(warning) ")]
         notes += [e.removeprefix("(warning) ") for e in parsed.errors if e.startswith("(warning) ")]
-        result = LayerResult(
+        return LayerResult(
             name="semgrep",
             status="error" if hard_errors else "ok",
             error=f"semgrep reported {len(hard_errors)} error(s): {hard_errors[0]}" if hard_errors else None,
-            version=version,
             findings=parsed.findings,
-            raw=redact_raw(data),
+            raw=raw,
             notes=notes,
         )
-        return result
 
-    async def _scan(self, binary: str, configs: list[str], target: Path, context: ScanContext) -> tuple[ParsedOutput | None, bytes]:
-        """(parsed, raw) on success; (None, one-line error) when semgrep could not load its configs."""
+    async def _scan(self, binary: str, configs: list[str], target: Path, context: ScanContext) -> tuple[ParsedOutput | None, str]:
+        """(parsed, raw/ text) on success; (None, one-line error) when semgrep could not load its configs."""
         report = context.workdir / "semgrep.json"
         report.unlink(missing_ok=True)
         completed = await run_command(
@@ -360,22 +400,22 @@ class SemgrepLayer:
         )
         prefixes = tuple(c for c in configs if not c.startswith(("p/", "r/", "s/", "http")))
         try:
-            data = read_report(report, "semgrep")
-            parsed = parse(data, target, prefixes)
+            document, raw = ingest(read_report(report, "semgrep"), "semgrep", scrub)
+            parsed = parse_document(document, target, prefixes)
         except ParseError:
             if completed.returncode == 0:
                 raise
             message = completed.failure("semgrep")
             if len(configs) > 1:  # an extra config broke the run: the bundled rules still can
-                return None, message.encode()
+                return None, message
             raise ScannerError(message) from None
         if completed.returncode not in (0, 1) and not parsed.errors:
             raise ScannerError(completed.failure("semgrep"))
         hard = [e for e in parsed.errors if not e.startswith("(warning) ")]
         if len(configs) > 1 and completed.returncode not in (0, 1) and hard:
             # an extra config could not be loaded: run the bundled pack alone (it says so)
-            return None, data
-        return parsed, data
+            return None, hard[0]
+        return parsed, raw
 
 
 LAYER = SemgrepLayer()

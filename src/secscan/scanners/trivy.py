@@ -7,7 +7,6 @@ Only misconfigurations with Status FAIL are findings.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -15,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from secscan.errors import ParseError, ScannerError
-from secscan.findings.model import Category, Finding, LayerName, Severity
+from secscan.findings.model import Category, Finding, LayerName, Severity, parses_redacted_input
 from secscan.findings.redact import MASK, mask_env_values, redact_text
-from secscan.scanners.base import dump_redacted, guarded, load_json, read_report
+from secscan.scanners.base import guarded, ingest, read_report
 from secscan.scanners.gitrepo import ignored_paths
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import Completed, probe_version, resolve_binary, run_command
@@ -81,7 +80,13 @@ def _cause_line(misconfig: dict[str, Any]) -> str:
 
 
 def parse(data: bytes, source_root: Path | None = None, layer: LayerName = "trivy") -> ParsedOutput:
-    document = load_json(data, "trivy")
+    document, _ = ingest(data, "trivy", scrub)
+    return parse_document(document, source_root, layer)
+
+
+@parses_redacted_input
+def parse_document(document: Any, source_root: Path | None = None, layer: LayerName = "trivy") -> ParsedOutput:
+    """Findings from a trivy report already through `ingest` (every string redacted)."""
     if not isinstance(document, dict):
         raise ParseError("trivy output is not a trivy JSON report (expected an object)")
     if "runs" in document or not ("SchemaVersion" in document or "Results" in document):
@@ -164,7 +169,7 @@ def parse(data: bytes, source_root: Path | None = None, layer: LayerName = "triv
                     path=path,
                     line=_int(secret.get("StartLine")),
                     end_line=_int(secret.get("EndLine")),
-                    locator=redact_text(re.sub(r"\*{3,}", "REDACTED", _text(secret.get("Match")))),
+                    locator=redact_text(_STARS.sub("REDACTED", _text(secret.get("Match")))),
                     cwe=["CWE-798"],
                     target=artifact if is_image else None,
                 )
@@ -194,6 +199,7 @@ def parse(data: bytes, source_root: Path | None = None, layer: LayerName = "triv
     return ParsedOutput(findings=findings, version=version or None)
 
 
+_STARS = re.compile(r"\*{3,}")
 _ENV_IN_COMMAND = re.compile(r"((?:^|\s)(?:ENV|ARG)\s+)(.*)$", re.MULTILINE)
 
 
@@ -208,12 +214,8 @@ def _mask_build_command(command: str) -> str:
     return _ENV_IN_COMMAND.sub(mask, command)
 
 
-def redact_raw(data: bytes) -> str:
-    """Trivy's JSON, safe to keep: image env values and build history masked, secret code dropped."""
-    try:
-        document: Any = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        return redact_text(data.decode(errors="replace"))
+def scrub(document: Any) -> Any:
+    """Image env values and build history masked, secrets' code lines dropped."""
     if isinstance(document, dict):
         image_config = (document.get("Metadata") or {}).get("ImageConfig") if isinstance(document.get("Metadata"), dict) else None
         if isinstance(image_config, dict):
@@ -232,8 +234,16 @@ def redact_raw(data: bytes) -> str:
                 if isinstance(secret, dict):
                     secret.pop("Code", None)
                     if isinstance(secret.get("Match"), str):
-                        secret["Match"] = re.sub(r"\*{3,}", MASK, secret["Match"])
-    return dump_redacted(document, "trivy")
+                        secret["Match"] = _STARS.sub("REDACTED", secret["Match"])
+    return document
+
+
+def redact_raw(data: bytes) -> str:
+    """Trivy's JSON, safe to keep (see `scrub`)."""
+    try:
+        return ingest(data, "trivy", scrub)[1]
+    except ParseError:
+        return redact_text(data.decode(errors="replace"))
 
 
 class _TrivyLayer:
@@ -247,6 +257,12 @@ class _TrivyLayer:
 
     def redact_raw(self, data: bytes) -> str:
         return redact_raw(data)
+
+    def ingest(self, data: bytes) -> tuple[Any, str]:
+        return ingest(data, "trivy", scrub)
+
+    def parse_document(self, document: Any, source_root: Path | None = None) -> ParsedOutput:
+        return parse_document(document, source_root, self.name)
 
     def command(
         self, binary: str, subject: list[str], report: Path, scanners: tuple[str, ...], context: ScanContext,
@@ -313,9 +329,9 @@ class _TrivyLayer:
             completed, report = await self._execute(binary, remaining, context)
             if completed.returncode != 0:
                 raise ScannerError(completed.failure(self.name))
-        data = read_report(report, self.name)
         try:
-            parsed = parse(data, context.target.resolve(), self.name)
+            document, raw = ingest(read_report(report, self.name), "trivy", scrub)
+            parsed = parse_document(document, context.target.resolve(), self.name)
         except ParseError as exc:
             if self.name in str(exc):
                 raise
@@ -326,7 +342,7 @@ class _TrivyLayer:
             error=error,
             version=version,
             findings=parsed.findings,
-            raw=redact_raw(data),
+            raw=raw,
         )
 
 
