@@ -178,18 +178,28 @@ def test_binary_that_is_not_the_scanner(ws: Workspace, tool: str) -> None:
     assert not any(f["layer"] == tool for f in report["findings"]), "a binary that failed the probe was believed"
     if tool != "semgrep":
         assert recorded_calls(ws.record(tool)) == []
-    # semgrep's probe (a Python start-up, ~3 s) runs beside its scan, not before it: the scan
-    # may have started, and is cancelled or discarded; the layer still fails on the probe.
+    # semgrep is not probed before its scan (a Python start-up, ~3 s, on the critical path):
+    # its report names its version. The scan of a binary that is not semgrep fails, and the
+    # probe run then names the cause.
 
 
 @pytest.mark.parametrize("tool", TOOLS)
-def test_version_comes_from_the_probe(ws: Workspace, tool: str) -> None:
-    """The layer reports the version the probe printed (semgrep's runs beside the scan)."""
+def test_layer_version(ws: Workspace, tool: str) -> None:
+    """gitleaks and trivy report the version their probe printed; semgrep the one its JSON names."""
     ws.fake(tool, "versioned", version={"gitleaks": "8.30.7\n", "semgrep": "1.185.3\n", "trivy": "Version: 0.74.9\n"}[tool],
-            report={"gitleaks": [], "semgrep": semgrep_report(), "trivy": trivy_report()}[tool])
+            report={"gitleaks": [], "semgrep": {**semgrep_report(), "version": "1.185.4"}, "trivy": trivy_report()}[tool])
     _, _, report = ws.scan()
     assert report is not None
-    assert layer(report, tool)["version"] == {"gitleaks": "8.30.7", "semgrep": "1.185.3", "trivy": "0.74.9"}[tool]
+    assert layer(report, tool)["version"] == {"gitleaks": "8.30.7", "semgrep": "1.185.4", "trivy": "0.74.9"}[tool]
+
+
+def test_semgrep_report_without_a_version_is_probed(ws: Workspace) -> None:
+    document = semgrep_report()
+    del document["version"]
+    ws.fake("semgrep", "unversioned", version="1.185.3\n", report=document)
+    _, _, report = ws.scan()
+    assert report is not None
+    assert layer(report, "semgrep") == {**layer(report, "semgrep"), "status": "ok", "version": "1.185.3"}
 
 
 @pytest.mark.parametrize("tool", TOOLS)

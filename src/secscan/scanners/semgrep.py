@@ -330,36 +330,21 @@ class SemgrepLayer:
 
     async def _run(self, context: ScanContext, report_version: Any) -> LayerResult:
         binary = resolve_binary("semgrep")
-        # `semgrep --version` costs a Python start-up (~3 s on 2 cores): it runs beside the scan,
-        # not before it. A binary that fails it still fails the layer, and its scan is cancelled.
-        probe: dict[str, str | ScannerError] = {}
-        scanned: dict[str, LayerResult | Exception] = {}
-
-        async def check_version(scope: anyio.CancelScope) -> None:
-            try:
-                probe["version"] = await probe_version(binary, ["--version"], "semgrep", timeout=min(60, context.timeout("semgrep")))
-            except ScannerError as exc:
-                probe["error"] = exc
-                scope.cancel()
-
-        async def scan() -> None:
-            try:
-                scanned["result"] = await self._scan_all(binary, context)
-            except Exception as exc:  # noqa: BLE001 - raised below, after the probe has spoken
-                scanned["result"] = exc
-
-        async with anyio.create_task_group() as group:
-            group.start_soon(check_version, group.cancel_scope)
-            group.start_soon(scan)
-        failed = probe.get("error")
-        if isinstance(failed, ScannerError):
-            raise failed
-        version = str(probe["version"])
-        report_version(version)
-        result = scanned["result"]
-        if isinstance(result, Exception):
-            raise result
-        return result.model_copy(update={"version": version})
+        # No `semgrep --version` before the scan: it is a whole semgrep start-up (~3 CPU-s, on
+        # the critical path of every scan), and the JSON report names its version. A binary
+        # that is not semgrep cannot write a semgrep report: when the scan fails, the probe
+        # runs then and says so ("does not run as semgrep") instead of the scan's error.
+        try:
+            result = await self._scan_all(binary, context)
+        except ScannerError:
+            report_version(await probe_version(binary, ["--version"], "semgrep", timeout=min(60, context.timeout("semgrep"))))
+            raise
+        if result.version is None:  # a report without its version (older releases)
+            result = result.model_copy(
+                update={"version": await probe_version(binary, ["--version"], "semgrep", timeout=min(60, context.timeout("semgrep")))}
+            )
+        report_version(result.version)
+        return result
 
     async def _scan_all(self, binary: str, context: ScanContext) -> LayerResult:
         target = context.target.resolve()
@@ -382,6 +367,7 @@ class SemgrepLayer:
             name="semgrep",
             status="error" if hard_errors else "ok",
             error=f"semgrep reported {len(hard_errors)} error(s): {hard_errors[0]}" if hard_errors else None,
+            version=parsed.version,
             findings=parsed.findings,
             raw=raw,
             notes=notes,
