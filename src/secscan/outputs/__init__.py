@@ -46,12 +46,15 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Readers never see half a file: write beside it, then rename."""
-    try:
-        data = content.encode("utf-8")
-    except UnicodeEncodeError:  # a non-UTF-8 path must not cost the file
-        data = utf8_safe(content).encode("utf-8")
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Readers never see half a file: write beside it, then rename. Bytes are UTF-8 already."""
+    if isinstance(content, bytes):
+        data = content
+    else:
+        try:
+            data = content.encode("utf-8")
+        except UnicodeEncodeError:  # a non-UTF-8 path must not cost the file
+            data = utf8_safe(content).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -89,6 +92,6 @@ def write_outputs(report: Report, raw: dict[str, str], out_dir: Path) -> list[st
 
 def write_report_json(report: Report, out_dir: Path) -> None:
     try:
-        write_atomic(out_dir / "report.json", JsonReport().render(report))
+        write_atomic(out_dir / "report.json", JsonReport().render_bytes(report))
     except OSError as exc:
         raise OutputError(f"{out_dir / 'report.json'}: cannot write: {exc.strerror or exc}") from None

@@ -39,11 +39,15 @@ class JsonReport:
     filename = "report.json"
 
     def render(self, report: Report) -> str:
-        # pydantic's own serializer: 100,000 findings in a fraction of what json.dumps(indent=2) takes
+        return self.render_bytes(report).decode("utf-8")
+
+    def render_bytes(self, report: Report) -> bytes:
+        """UTF-8 JSON straight from pydantic's serializer: 100,000 findings in a fraction of what
+        json.dumps(indent=2) takes, and no str copy of a 100 MB document on the way to disk."""
         try:
-            return redacted_envelope(report).model_dump_json(indent=2) + "\n"
+            return Report.__pydantic_serializer__.to_json(redacted_envelope(report), indent=2) + b"\n"
         except (PydanticSerializationError, UnicodeEncodeError):  # lone surrogates in a name
-            return utf8_safe(json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n")
+            return utf8_safe(json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def schema() -> dict[str, Any]:
