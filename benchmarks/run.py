@@ -30,10 +30,9 @@ import statistics
 import subprocess
 import sys
 import tarfile
-import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +41,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests"))  # the planted repository and the tiny trivy DB writer
 
-import synthetic  # noqa: E402
+import synthetic
 
 PARTS = ("p1", "p2", "p3", "p4")
 P1_TARGET = 1.15
@@ -139,7 +138,7 @@ def machine() -> dict[str, Any]:
     from secscan import __version__
 
     return {
-        "date": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "date": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "secscan": __version__,
         "python": platform.python_version(),
         "platform": platform.platform(),

@@ -16,10 +16,7 @@ import json
 import random
 from pathlib import Path
 
-_WORDS = (
-    "request user input value handler query template config session token cache service client server "
-    "response payload record account order invoice report export import upload download admin view model"
-).split()
+_WORDS = ["request", "user", "input", "value", "handler", "query", "template", "config", "session", "token", "cache", "service", "client", "server", "response", "payload", "record", "account", "order", "invoice", "report", "export", "import", "upload", "download", "admin", "view", "model"]
 
 _GITLEAKS_RULES = [
     ("generic-api-key", "Detected a Generic API Key, potentially exposing access to various services and sensitive operations."),

@@ -5,14 +5,13 @@ Skipped when no ``trivy`` is found on PATH or next to ``sys.executable``.
 
 from __future__ import annotations
 
-import secrets
-
 import datetime as dt
 import gzip
 import hashlib
 import io
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
