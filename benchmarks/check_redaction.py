@@ -100,7 +100,7 @@ def random_documents(count: int, seed: int) -> Iterator[Any]:
     rng = random.Random(seed)
     texts = list(random_texts(count * 4, seed + 1000))
     for _ in range(count):
-        chosen = rng.sample(texts, rng.randint(1, 40))
+        chosen = rng.sample(texts, min(len(texts), rng.randint(1, 40)))
         yield {"items": [{"k": t, t[:20] or "empty": [t, 1, None, True]} for t in chosen], "n": 3.5, "s": rng.choice(chosen)}
 
 
