@@ -115,6 +115,15 @@ def ingest(data: bytes, tool: str, scrub: Callable[[Any], Any]) -> tuple[Any, st
         raise ParseError(f"{tool} output is nested too deeply to be a {tool} report") from None
 
 
+def raw_text(data: bytes, tool: str, scrub: Callable[[Any], Any]) -> str:
+    """What raw/ keeps of any output: the redacted document's text, or the redacted text
+    itself when it is not JSON."""
+    try:
+        return ingest(data, tool, scrub)[1]
+    except ParseError:
+        return redact_text(data.decode(errors="replace"))
+
+
 def read_report(path: Path, tool: str) -> bytes:
     try:
         return path.read_bytes()

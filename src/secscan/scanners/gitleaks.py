@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity, parses_redacted_input
 from secscan.findings.redact import MASK, redact_text, register_secret
-from secscan.scanners.base import guarded, ingest, read_report
+from secscan.scanners.base import guarded, ingest, raw_text, read_report
 from secscan.scanners.gitrepo import git, git_environment
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import last_meaningful_line, probe_version, resolve_binary, run_command
@@ -130,10 +130,7 @@ def scrub(document: Any) -> Any:
 
 
 def redact_raw(data: bytes) -> str:
-    try:
-        return ingest(data, "gitleaks", scrub)[1]
-    except ParseError:
-        return redact_text(data.decode(errors="replace"))
+    return raw_text(data, "gitleaks", scrub)
 
 
 async def _repository_root(target: Path) -> Path | None:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity, Suppression, parses_redacted_input
 from secscan.findings.redact import redact_text
-from secscan.scanners.base import guarded, ingest, read_report, read_source_line
+from secscan.scanners.base import guarded, ingest, raw_text, read_report, read_source_line
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import QUIET_ENV, beside_first_on_path, probe_version, resolve_binary, run_command
 
@@ -267,10 +267,7 @@ def scrub(document: Any) -> Any:
 
 
 def redact_raw(data: bytes) -> str:
-    try:
-        return ingest(data, "semgrep", scrub)[1]
-    except ParseError:
-        return redact_text(data.decode(errors="replace"))
+    return raw_text(data, "semgrep", scrub)
 
 
 # What semgrep prints when a config could not be downloaded (the Dagger module reads it too).

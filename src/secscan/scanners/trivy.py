@@ -16,7 +16,7 @@ from typing import Any
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity, parses_redacted_input
 from secscan.findings.redact import MASK, mask_env_values, redact_text
-from secscan.scanners.base import guarded, ingest, read_report
+from secscan.scanners.base import guarded, ingest, raw_text, read_report
 from secscan.scanners.gitrepo import ignored_paths
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import Completed, probe_version, resolve_binary, run_command
@@ -240,10 +240,7 @@ def scrub(document: Any) -> Any:
 
 def redact_raw(data: bytes) -> str:
     """Trivy's JSON, safe to keep (see `scrub`)."""
-    try:
-        return ingest(data, "trivy", scrub)[1]
-    except ParseError:
-        return redact_text(data.decode(errors="replace"))
+    return raw_text(data, "trivy", scrub)
 
 
 class _TrivyLayer:
