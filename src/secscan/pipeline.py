@@ -172,7 +172,8 @@ class Analysis:
 
 def gate_findings(results: Sequence[LayerResult], config: Config, baseline: frozenset[str] | None, today: dt.date) -> tuple[list[Finding], list[str]]:
     findings = normalize([f for r in results for f in r.findings])
-    findings = [f for f in findings if not _excluded(f, config.scan.exclude)]
+    if config.scan.exclude:
+        findings = [f for f in findings if not _excluded(f, config.scan.exclude)]
     findings, warnings = apply_suppressions(findings, list(config.suppress), today)
     if baseline is not None:
         findings = apply_baseline(findings, baseline)

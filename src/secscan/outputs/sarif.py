@@ -234,8 +234,8 @@ def _is_web(reference: str) -> bool:
 
 
 def rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
-    """One rule from the findings that cite it; the worst of them speaks for the rule."""
-    worst = min(findings, key=keep_priority)
+    """One rule from the findings that cite it (in keep order: the first, the worst, speaks for the rule)."""
+    worst = findings[0]
     title = worst.title
     description = worst.description or ""
     references = list(dict.fromkeys(worst.references))
@@ -359,8 +359,11 @@ def runs_to_write(report: Report) -> list[LayerReport]:
 
 def plan_runs(report: Report, max_results: int) -> list[RunPlan]:
     plans = []
+    by_layer: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        by_layer.setdefault(finding.layer, []).append(finding)
     for layer in runs_to_write(report):
-        findings = sorted((f for f in report.findings if f.layer == layer.name), key=keep_priority)
+        findings = sorted(by_layer.get(layer.name, []), key=keep_priority)
         plan = RunPlan(layer, findings, Counter())
         if len(findings) > max_results:
             plan = plan.truncated(max_results, f"GitHub accepts at most {max_results} results per run")

@@ -37,10 +37,11 @@ def _examples(findings: Sequence[Finding], limit: int = 3) -> str:
 def failing_findings(findings: Sequence[Finding], policy: PolicyConfig) -> dict[Category, list[Finding]]:
     """New findings the policy does not accept, by category."""
     failing: dict[Category, list[Finding]] = {}
+    thresholds = {category: policy.threshold(category) for category in Category}
     for finding in findings:
         if finding.status != "new":
             continue
-        threshold = policy.threshold(finding.category)
+        threshold = thresholds[finding.category]
         if threshold is None or not finding.severity.at_least(threshold):
             continue
         if (
