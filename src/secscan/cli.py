@@ -119,8 +119,6 @@ def _run(function: Callable[..., Awaitable[Report]], *args: Any) -> Report:
     finished main task, whose repr holds its result: a 100,000-finding report took seconds
     to turn into a string nobody reads.
     """
-    import gc
-
     import anyio
 
     holder: list[Report] = []
@@ -128,13 +126,7 @@ def _run(function: Callable[..., Awaitable[Report]], *args: Any) -> Report:
     async def main() -> None:
         holder.append(await function(*args))
 
-    # One short-lived run that builds millions of small objects and no cycles worth collecting:
-    # the cyclic collector would rescan them all, again and again (a third of a 100k-finding run).
-    gc.disable()
-    try:
-        anyio.run(main)
-    finally:
-        gc.enable()
+    anyio.run(main)
     return holder[0]
 
 

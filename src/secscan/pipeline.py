@@ -7,12 +7,14 @@ synthesis (may only make the gate stricter) → outputs → Slack.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
 import subprocess
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -47,6 +49,22 @@ class Options:
     semgrep_configs: tuple[str, ...] = ()
     today: dt.date | None = None
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """One run builds millions of small objects and no cycles worth collecting: the cyclic
+    collector would rescan them all, again and again (a third of a 100k-finding run).
+    What the run leaves alive (the report) is frozen out of later collections too, or the
+    first one after it would walk all of it once more."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -287,26 +305,18 @@ def results_from_files(
             continue
         data = read_input_file(path, name)
         layer = LAYERS[name]
+        raw: str | None = None
         try:
             document, raw = layer.ingest(data)
-        except ScannerError as exc:
-            raw = redact_text(data.decode(errors="replace"))
-            results.append(LayerResult(name=name, status="error", error=f"{path.name}: {exc}", raw=raw))
-            continue
-        except Exception as exc:  # noqa: BLE001 - a shape scrub did not expect: keep the text, masked
-            raw = redact_text(data.decode(errors="replace"))
-            error = redact_text(f"{path.name}: {name}: internal error: {type(exc).__name__}: {exc}")[:400]
-            results.append(LayerResult(name=name, status="error", error=" ".join(error.split()), raw=raw))
-            continue
-        del data
-        try:
             parsed = layer.parse_document(document, source_root)
-        except ScannerError as exc:
-            results.append(LayerResult(name=name, status="error", error=f"{path.name}: {exc}", raw=raw))
-            continue
         except Exception as exc:  # noqa: BLE001 - a bug of ours fails closed as a layer error, not a crash
-            error = redact_text(f"{path.name}: {name}: internal error: {type(exc).__name__}: {exc}")[:400]
-            results.append(LayerResult(name=name, status="error", error=" ".join(error.split()), raw=raw))
+            if isinstance(exc, ScannerError):
+                error = f"{path.name}: {exc}"
+            else:
+                error = " ".join(redact_text(f"{path.name}: {name}: internal error: {type(exc).__name__}: {exc}")[:400].split())
+            if raw is None:  # not even read as JSON: keep the text, masked
+                raw = redact_text(data.decode(errors="replace"))
+            results.append(LayerResult(name=name, status="error", error=error, raw=raw))
             continue
         hard = [e for e in parsed.errors if not e.startswith("(warning) ")]
         results.append(
@@ -346,14 +356,15 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
         raise ConfigError(f"{target}: not a directory")
     prepared = prepare(options, target)
     selected_layers(options, prepared.config)
-    results = await run_layers(target, options, prepared, progress)
-    analysis = await analyze(results, prepared, options, mode="scan", target=_git_target(target.resolve()))
-    if options.image is not None:
-        analysis = Analysis(
-            report=analysis.report.model_copy(update={"target": analysis.report.target.model_copy(update={"image": utf8_safe(str(options.image))})}),
-            raw=analysis.raw,
-        )
-    return finish(analysis, options, prepared.config)
+    with cyclic_gc_paused():
+        results = await run_layers(target, options, prepared, progress)
+        analysis = await analyze(results, prepared, options, mode="scan", target=_git_target(target.resolve()))
+        if options.image is not None:
+            analysis = Analysis(
+                report=analysis.report.model_copy(update={"target": analysis.report.target.model_copy(update={"image": utf8_safe(str(options.image))})}),
+                raw=analysis.raw,
+            )
+        return finish(analysis, options, prepared.config)
 
 
 async def report_from_files(
@@ -369,9 +380,10 @@ async def report_from_files(
     while running them (a layer error, a note) into each layer's result.
     """
     prepared = prepare(options, source_root or Path.cwd())
-    results = results_from_files(inputs, source_root, allow_empty=adjust is not None)
-    if adjust is not None:
-        results = [adjust(result) for result in results]
-    target = _git_target(source_root.resolve()) if source_root else Target()
-    analysis = await analyze(results, prepared, options, mode="report", target=target)
-    return finish(analysis, options, prepared.config)
+    with cyclic_gc_paused():
+        results = results_from_files(inputs, source_root, allow_empty=adjust is not None)
+        if adjust is not None:
+            results = [adjust(result) for result in results]
+        target = _git_target(source_root.resolve()) if source_root else Target()
+        analysis = await analyze(results, prepared, options, mode="report", target=target)
+        return finish(analysis, options, prepared.config)

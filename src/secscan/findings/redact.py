@@ -129,8 +129,6 @@ def _remember(memo: dict[str, str], text: str, done: str) -> None:
     if len(memo) >= _MEMO_ENTRIES:
         _forget_older_half(memo)
     memo[text] = done
-    if done is not text:
-        memo[done] = done  # idempotent: what was redacted once is served as it is next time
 
 
 def _forget_older_half(memo: dict[str, str]) -> None:

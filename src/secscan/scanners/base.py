@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,32 +47,15 @@ async def guarded(name: LayerName, body: Callable[[Callable[[str], None]], Await
     return result.model_copy(update={"duration_s": round(time.perf_counter() - started, 3)})
 
 
-@contextmanager
-def bulk_allocation() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large document is built or walked.
-
-    Parsing 100k findings allocates millions of containers and no cycles; each collection
-    would rescan all of them (a third of the parse time at that size)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def load_json(data: bytes, tool: str) -> Any:
     if not data.strip():
         raise ParseError(f"{tool} produced no output")
     try:
-        with bulk_allocation():
-            return orjson.loads(data)
+        return orjson.loads(data)
     except orjson.JSONDecodeError:
         pass  # NaN, lone surrogates, numbers out of range: the standard module decides
     try:
-        with bulk_allocation():
-            return json.loads(data)
+        return json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ParseError(f"{tool} output is not JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
     except RecursionError:
@@ -89,16 +70,6 @@ def dump_json(document: Any) -> str:
         return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
 
 
-def dump_redacted(document: Any, tool: str) -> str:
-    """A parsed scanner document for raw/, every string redacted; a note instead when it is
-    nested too deeply to walk (nothing unredacted is ever kept)."""
-    try:
-        with bulk_allocation():
-            return dump_json(redact_json(document))
-    except RecursionError:
-        return json.dumps({"secscan": f"{tool} output nested too deeply to redact: not kept"})
-
-
 def ingest(data: bytes, tool: str, scrub: Callable[[Any], Any]) -> tuple[Any, str]:
     """Read a scanner's JSON once: (document, raw). `scrub` does what only this scanner's schema
     tells (drop code lines, mask image env); then every string is redacted, so the parser,
@@ -108,9 +79,8 @@ def ingest(data: bytes, tool: str, scrub: Callable[[Any], Any]) -> tuple[Any, st
     raises it too (nothing unredacted is ever kept or parsed)."""
     document = load_json(data, tool)
     try:
-        with bulk_allocation():
-            document = redact_json(scrub(document))
-            return document, dump_json(document)
+        document = redact_json(scrub(document))
+        return document, dump_json(document)
     except RecursionError:
         raise ParseError(f"{tool} output is nested too deeply to be a {tool} report") from None
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity, parses_redacted_input
-from secscan.findings.redact import MASK, redact_text, register_secret
+from secscan.findings.redact import MASK, register_secret
 from secscan.scanners.base import guarded, ingest, raw_text, read_report
 from secscan.scanners.gitrepo import git, git_environment
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
@@ -46,13 +46,6 @@ class GitleaksItem(BaseModel):
     File: str = ""
     Commit: str = ""
     Tags: list[str] | None = None
-
-
-def _locator(item: GitleaksItem) -> str:
-    match = item.Match
-    if item.Secret not in _REDACTED:
-        match = match.replace(item.Secret, "REDACTED")
-    return redact_text(match)
 
 
 def _title(item: GitleaksItem) -> str:
@@ -96,15 +89,15 @@ def parse_document(document: Any, source_root: Path | None = None) -> ParsedOutp
                 rule_id=item.RuleID,
                 severity=severity_for(item.RuleID),
                 scanner_severity=None,
-                title=redact_text(_title(item)),
-                description=redact_text(item.Description) or None,
+                title=_title(item),
+                description=item.Description or None,
                 fix="Revoke and rotate this credential now, then remove it from the code and "
                 "its git history; load it from a secret store or environment variable instead.",
                 path=_relative(item.File, source_root) or None,
                 line=item.StartLine or None,
                 end_line=item.EndLine or None,
                 commit=item.Commit or None,
-                locator=_locator(item),
+                locator=item.Match,  # the secret in it is masked (`scrub`)
                 cwe=["CWE-798"],
             )
         )

@@ -202,7 +202,7 @@ def parse_document(document: Any, source_root: Path | None = None, config_prefix
         metadata = result.extra.metadata if isinstance(result.extra.metadata, dict) else {}
         cwe = _cwe_ids(_strings(metadata.get("cwe")))
         references = _strings(metadata.get("references")) + _strings(metadata.get("source-rule-url"))
-        message = redact_text(result.extra.message.strip())
+        message = result.extra.message.strip()
         title = message.split("\n")[0].split(". ")[0].strip().rstrip(".")[:160] or result.check_id
         snippet = read_source_line(source_root, result.path, result.start.line)
         is_secret_rule = "CWE-798" in cwe or "secret" in str(metadata.get("category", "")).lower()
@@ -218,7 +218,7 @@ def parse_document(document: Any, source_root: Path | None = None, config_prefix
                 scanner_severity=result.extra.severity,
                 title=title,
                 description=message or None,
-                fix=redact_text(f"Suggested change: {result.extra.fix}") if result.extra.fix else None,
+                fix=f"Suggested change: {result.extra.fix}" if result.extra.fix else None,
                 path=result.path,
                 line=result.start.line or None,
                 end_line=result.end.line if result.end and result.end.line else None,
@@ -327,6 +327,10 @@ class SemgrepLayer:
 
     async def _run(self, context: ScanContext, report_version: Any) -> LayerResult:
         binary = resolve_binary("semgrep")
+
+        async def probe() -> str:
+            return await probe_version(binary, ["--version"], "semgrep", timeout=min(60, context.timeout("semgrep")))
+
         # No `semgrep --version` before the scan: it is a whole semgrep start-up (~3 CPU-s, on
         # the critical path of every scan), and the JSON report names its version. A binary
         # that is not semgrep cannot write a semgrep report: when the scan fails, the probe
@@ -334,12 +338,10 @@ class SemgrepLayer:
         try:
             result = await self._scan_all(binary, context)
         except ScannerError:
-            report_version(await probe_version(binary, ["--version"], "semgrep", timeout=min(60, context.timeout("semgrep"))))
+            report_version(await probe())
             raise
         if result.version is None:  # a report without its version (older releases)
-            result = result.model_copy(
-                update={"version": await probe_version(binary, ["--version"], "semgrep", timeout=min(60, context.timeout("semgrep")))}
-            )
+            result = result.model_copy(update={"version": await probe()})
         report_version(result.version)
         return result
 

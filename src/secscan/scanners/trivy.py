@@ -15,7 +15,7 @@ from typing import Any
 
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity, parses_redacted_input
-from secscan.findings.redact import MASK, mask_env_values, redact_text
+from secscan.findings.redact import MASK, mask_env_values
 from secscan.scanners.base import guarded, ingest, raw_text, read_report
 from secscan.scanners.gitrepo import ignored_paths
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
@@ -116,8 +116,8 @@ def parse_document(document: Any, source_root: Path | None = None, layer: LayerN
                     rule_id=vuln_id,
                     severity=severity_for(vuln.get("Severity")),
                     scanner_severity=_text(vuln.get("Severity")) or None,
-                    title=redact_text(_text(vuln.get("Title")) or f"{vuln_id} in {package}")[:200],
-                    description=redact_text(_text(vuln.get("Description")))[:2000] or None,
+                    title=(_text(vuln.get("Title")) or f"{vuln_id} in {package}")[:200],
+                    description=_text(vuln.get("Description"))[:2000] or None,
                     fix=f"Upgrade {package} to {fixed} or later." if fixed else "No fixed version yet: assess exposure, mitigate or replace the package.",
                     path=_text(vuln.get("PkgPath")) or path,
                     package=package,
@@ -142,15 +142,15 @@ def parse_document(document: Any, source_root: Path | None = None, layer: LayerN
                     rule_id=check_id or "misconfiguration",
                     severity=severity_for(misconfig.get("Severity")),
                     scanner_severity=_text(misconfig.get("Severity")) or None,
-                    title=redact_text(_text(misconfig.get("Title")) or check_id)[:200],
-                    description=redact_text(_text(misconfig.get("Message")) or _text(misconfig.get("Description")))[:2000] or None,
-                    fix=redact_text(_text(misconfig.get("Resolution"))) or None,
+                    title=(_text(misconfig.get("Title")) or check_id)[:200],
+                    description=(_text(misconfig.get("Message")) or _text(misconfig.get("Description")))[:2000] or None,
+                    fix=_text(misconfig.get("Resolution")) or None,
                     path=path,
                     line=_int(cause.get("StartLine")) if cause else None,
                     end_line=_int(cause.get("EndLine")) if cause else None,
                     references=[r for r in [_text(misconfig.get("PrimaryURL")), *_strings(misconfig.get("References"))] if isinstance(r, str) and r.startswith("http")][:10],
-                    snippet=redact_text(_cause_line(misconfig)) or None,
-                    locator=redact_text(f"{resource}|{_cause_line(misconfig) or _text(misconfig.get('Message'))}"),
+                    snippet=_cause_line(misconfig) or None,
+                    locator=f"{resource}|{_cause_line(misconfig) or _text(misconfig.get('Message'))}",
                     target=artifact if is_image else None,
                 )
             )
@@ -164,12 +164,12 @@ def parse_document(document: Any, source_root: Path | None = None, layer: LayerN
                     rule_id=rule,
                     severity=severity_for(secret.get("Severity")),
                     scanner_severity=_text(secret.get("Severity")) or None,
-                    title=redact_text(_text(secret.get("Title")) or f"Secret matching {rule}")[:200],
+                    title=(_text(secret.get("Title")) or f"Secret matching {rule}")[:200],
                     fix="Revoke and rotate this credential now, then remove it and load it from a secret store or environment variable instead.",
                     path=path,
                     line=_int(secret.get("StartLine")),
                     end_line=_int(secret.get("EndLine")),
-                    locator=redact_text(_STARS.sub("REDACTED", _text(secret.get("Match")))),
+                    locator=_text(secret.get("Match")),  # its stars are "REDACTED" already (`scrub`)
                     cwe=["CWE-798"],
                     target=artifact if is_image else None,
                 )
