@@ -139,14 +139,44 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+# Deeper than any real configuration: a file nested past it is refused before anything walks it.
+MAX_NESTING = 32
+MAX_CONFIG_BYTES = 4 << 20
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES >> 20} MiB: not a configuration file")
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested deeper than {MAX_NESTING} levels") from None
+    if _depth(document) > MAX_NESTING:
+        raise ConfigError(f"{path}: nested deeper than {MAX_NESTING} levels") from None
+    return document
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest (iteratively: the value may be very deep)."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, level = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_NESTING:
+            return deepest
+        pending.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _section(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ import datetime as dt
 import gc
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from collections import Counter
@@ -79,6 +80,11 @@ def prepare(options: Options, search_root: Path | None) -> Prepared:
         register_secret(os.environ.get(variable))
     config = load_config(options.config_path, search_root)
     baseline = load_baseline(options.baseline_path) if options.baseline_path else None
+    from secscan.outputs import symlinked_output
+
+    link = symlinked_output(options.out_dir)
+    if link is not None:
+        raise ConfigError(f"--out {options.out_dir}: {link} is a symbolic link: refusing to write through it")
     if options.out_dir.exists() and not options.out_dir.is_dir():
         raise ConfigError(f"--out {options.out_dir}: exists and is not a directory")
     if options.image is not None and not options.image.exists():
@@ -281,15 +287,39 @@ def deliver(report: Report, options: Options, config: Config) -> Report:
     return report.model_copy(update={"slack": outcome})
 
 
+# Far above any real scanner output we have seen (a 100,000-finding gitleaks report is ~60 MB).
+MAX_INPUT_BYTES = 2 << 30
+
+
 def read_input_file(path: Path, what: str) -> bytes:
+    """A regular file under MAX_INPUT_BYTES: a FIFO, a device or an endless stream is refused
+    before it is read (opened non-blocking, checked on the open descriptor)."""
     try:
-        return path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise ConfigError(f"--{what} {path}: no such file") from None
     except IsADirectoryError:
         raise ConfigError(f"--{what} {path}: is a directory") from None
-    except OSError as exc:
-        raise ConfigError(f"--{what} {path}: cannot read: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"--{what} {path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    info = os.fstat(descriptor)
+    problem = (
+        "is a directory" if stat.S_ISDIR(info.st_mode)
+        else "not a regular file" if not stat.S_ISREG(info.st_mode)
+        else f"larger than {MAX_INPUT_BYTES} bytes" if info.st_size > MAX_INPUT_BYTES
+        else None
+    )
+    if problem is not None:
+        os.close(descriptor)
+        raise ConfigError(f"--{what} {path}: {problem}")
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            data = handle.read(MAX_INPUT_BYTES + 1)
+        except OSError as exc:
+            raise ConfigError(f"--{what} {path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_INPUT_BYTES:  # grew while being read
+        raise ConfigError(f"--{what} {path}: larger than {MAX_INPUT_BYTES} bytes")
+    return data
 
 
 def results_from_files(

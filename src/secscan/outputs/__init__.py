@@ -67,9 +67,32 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         raise
 
 
+def symlinked_output(out_dir: Path) -> Path | None:
+    """The first symbolic link on the way to out_dir or its raw/ (None: there is none).
+
+    A scanned repository may commit `secscan-report -> elsewhere` (or `secscan-report/raw ->
+    elsewhere`): writing through it would put our files wherever it points. A relative --out is
+    checked component by component; an absolute one the operator chose is trusted up to itself."""
+    parts = out_dir.parts
+    start = len(parts) - 1 if out_dir.is_absolute() else 0
+    candidates = [Path(*parts[: index + 1]) for index in range(start, len(parts))]
+    for candidate in [*candidates, out_dir / "raw"]:
+        if candidate.name in ("", ".", "..") and candidate != out_dir / "raw":
+            continue
+        try:
+            if candidate.is_symlink():
+                return candidate
+        except (OSError, ValueError):
+            return None  # not a path the OS can look up: creating it fails with its own message
+    return None
+
+
 def write_outputs(report: Report, raw: dict[str, str], out_dir: Path) -> list[str]:
     """Write raw/ and every format but report.json (written last, with these problems in it)."""
     problems: list[str] = []
+    link = symlinked_output(out_dir)
+    if link is not None:  # appeared after the run was prepared
+        raise OutputError(f"--out {out_dir}: {link} is a symbolic link: refusing to write through it")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
