@@ -1,4 +1,4 @@
-"""Shared fixtures: where the real scanners and the shared corpus are."""
+"""Shared fixtures: where the real scanners and the scanner-output corpus (tests/fixtures/corpus) are."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from corpus import corpus_root
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def corpus_path() -> Path | None:
-    explicit = os.environ.get("SECSCAN_CORPUS")
-    candidate = Path(explicit) if explicit else REPO_ROOT.parent / "shared" / "corpus"
-    return candidate if (candidate / "counts.json").is_file() else None
+def corpus_path() -> Path:
+    """The scanner-output corpus (tests/fixtures/corpus, as the scanners wrote it)."""
+    return corpus_root()
 
 
 def scanner_binary(tool: str) -> str | None:
@@ -31,10 +32,7 @@ def scanner_binary(tool: str) -> str | None:
 
 @pytest.fixture
 def corpus_dir() -> Path:
-    path = corpus_path()
-    if path is None:
-        pytest.skip("../shared/corpus is not present")
-    return path
+    return corpus_root()
 
 
 def require_scanners(*tools: str) -> None:

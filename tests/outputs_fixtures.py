@@ -9,20 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import random
 from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
-import pytest
 
+from corpus import corpus_root
 from secscan.findings.model import Category, Finding, LayerName, ScannerName, Severity, Suppression
 from secscan.pipeline import Options, report_from_files
 from secscan.report import LayerReport, Report, Target, count_findings
 from secscan.synthesis.model import Synthesis
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXED_NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
 # The real token-shaped string in trivy's secrets fixture (dummy, but a secret scanner's catch).
@@ -51,25 +49,9 @@ expires = "2099-01-01"
 """
 
 
-def corpus_root() -> Path | None:
-    explicit = os.environ.get("SECSCAN_CORPUS")
-    candidate = Path(explicit) if explicit else REPO_ROOT.parent / "shared" / "corpus"
-    return candidate if (candidate / "counts.json").is_file() else None
-
-
-def require_corpus() -> Path:
-    root = corpus_root()
-    if root is None:
-        pytest.skip("scanner corpus not present (../shared/corpus or $SECSCAN_CORPUS)")
-    return root
-
-
 def corpus_files(scanner: str) -> list[str]:
     """Every JSON output of one scanner in the corpus (SARIF files are not inputs)."""
-    root = corpus_root()
-    if root is None:
-        return []
-    return sorted(p.name for p in (root / scanner).glob("*.json") if ".sarif" not in p.name)
+    return sorted(p.name for p in (corpus_root() / scanner).glob("*.json") if ".sarif" not in p.name)
 
 
 def build_report(
@@ -81,7 +63,7 @@ def build_report(
     now: dt.datetime = FIXED_NOW,
 ) -> Report:
     """The real pipeline on corpus files; `inputs` maps a layer to a path under the corpus."""
-    root = require_corpus()
+    root = corpus_root()
     layers: dict[LayerName, Path | None] = {"gitleaks": None, "semgrep": None, "trivy": None, "trivy-image": None}
     for layer, relative in inputs.items():
         assert layer in layers

@@ -39,7 +39,6 @@ from secscan.scanners import trivy as trivy_scanner
 from secscan.scanners.gitleaks import LAYER as GITLEAKS_LAYER
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("SECSCAN_CORPUS", ROOT.parent / "shared" / "corpus"))
 SHA256_REF = re.compile(r"@sha256:[0-9a-f]{64}$")
 FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 PIPELINE_ENV = (
@@ -524,12 +523,8 @@ CORPUS_FILES: dict[LayerName, str] = {
 
 
 @pytest.fixture
-def corpus() -> dict[LayerName, Path]:
-    files: dict[LayerName, Path] = {layer: CORPUS / name for layer, name in CORPUS_FILES.items()}
-    missing = [str(p) for p in files.values() if not p.is_file()]
-    if missing:
-        pytest.skip(f"recorded scanner outputs not found: {', '.join(missing)}")
-    return files
+def corpus(corpus_dir: Path) -> dict[LayerName, Path]:
+    return {layer: corpus_dir / name for layer, name in CORPUS_FILES.items()}
 
 
 def _comparable(out_dir: Path) -> dict[str, Any]:

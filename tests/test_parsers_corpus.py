@@ -1,8 +1,7 @@
 """The parsers against real scanner outputs (the shared corpus), checked against counts and
 properties computed independently from the raw JSON.
 
-The corpus is `../shared/corpus` beside the repository, or $SECSCAN_CORPUS; every test
-here skips (with the reason) when it is absent.
+The corpus is tests/fixtures/corpus (its README says where each file comes from).
 """
 
 from __future__ import annotations
@@ -25,8 +24,7 @@ from secscan.pipeline import Options, report_from_files
 from secscan.scanners import gitleaks, semgrep, trivy
 
 CORPUS = corpus_path()
-COUNTS: dict[str, dict[str, int]] = json.loads((CORPUS / "counts.json").read_text()) if CORPUS else {}
-NO_CORPUS = "shared scanner corpus not found (../shared/corpus or $SECSCAN_CORPUS)"
+COUNTS: dict[str, dict[str, int]] = json.loads((CORPUS / "counts.json").read_text())
 DUMMY_TOKEN = "ghp_" + "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # trivy corpus dummy (split: no token stands here)
 
 PARSERS = {"gitleaks": gitleaks.parse, "semgrep": semgrep.parse, "trivy": trivy.parse}
@@ -40,18 +38,17 @@ JSON_FILES = sorted(name for name in COUNTS if not _is_sarif(name))
 SARIF_FILES = sorted(name for name in COUNTS if _is_sarif(name))
 
 
-def _params(names: list[str], tool: str | None = None) -> list[Any]:
+def _params(names: list[str], tool: str | None = None) -> list[str]:
     chosen = [n for n in names if tool is None or n.startswith(f"{tool}/")]
-    return chosen or [pytest.param(None, marks=pytest.mark.skip(reason=NO_CORPUS))]
+    assert chosen, f"no {tool} file in the corpus"
+    return chosen
 
 
 def _raw(name: str) -> Any:
-    assert CORPUS is not None
     return json.loads((CORPUS / name).read_bytes())
 
 
 def _parse(name: str) -> Any:
-    assert CORPUS is not None
     tool = name.split("/", 1)[0]
     return PARSERS[tool]((CORPUS / name).read_bytes())
 
@@ -151,8 +148,6 @@ def test_trivy_findings_match_raw(name: str) -> None:
 
 
 def test_trivy_spot_checks() -> None:
-    if CORPUS is None:
-        pytest.skip(NO_CORPUS)
     assert trivy.parse((CORPUS / "trivy/alpine-39-skip.json").read_bytes()).findings == []
     gomod = trivy.parse((CORPUS / "trivy/gomod.json").read_bytes()).findings
     unknown = [f for f in gomod if f.scanner_severity == "UNKNOWN"]
@@ -183,8 +178,6 @@ def test_trivy_spot_checks() -> None:
 
 
 def test_trivy_redact_raw_drops_code_lines() -> None:
-    if CORPUS is None:
-        pytest.skip(NO_CORPUS)
     data = (CORPUS / "trivy/secrets.json").read_bytes()
     assert DUMMY_TOKEN.encode() in data  # the fixture does carry it
     assert DUMMY_TOKEN not in trivy.redact_raw(data)
@@ -224,8 +217,6 @@ def test_gitleaks_severity_table() -> None:
 
 
 def test_gitleaks_raw_is_redacted() -> None:
-    if CORPUS is None:
-        pytest.skip(NO_CORPUS)
     raw = gitleaks.redact_raw((CORPUS / "gitleaks/json_extra_simple.legacy.json").read_bytes())
     document = json.loads(raw)
     assert document[0]["Secret"] == "REDACTED"
@@ -278,8 +269,6 @@ def test_semgrep_findings_match_raw(name: str) -> None:
 
 
 def test_semgrep_nosem_suppressed_count() -> None:
-    if CORPUS is None:
-        pytest.skip(NO_CORPUS)
     name = "semgrep/nosem_rule__with_disable_nosem.json"
     ignored = sum(1 for r in _raw(name)["results"] if r["extra"].get("is_ignored") is True)
     parsed = _parse(name)
@@ -341,8 +330,6 @@ def _moved(finding: Finding, by: int) -> Finding:
 
 
 def test_ids_do_not_depend_on_line_numbers() -> None:
-    if CORPUS is None:
-        pytest.skip(NO_CORPUS)
     findings = _corpus_findings()
     before = [f.id for f in assign_ids(findings)]
     after = [f.id for f in assign_ids([_moved(f, 40) for f in findings])]
@@ -380,7 +367,6 @@ def test_vulnerability_id_ignores_fixed_version_and_severity() -> None:
 
 def _rounds() -> list[dict[str, Path | None]]:
     """Each report takes one file per layer; the corpus needs several rounds."""
-    assert CORPUS is not None
     by_layer: dict[str, list[Path]] = {"gitleaks": [], "semgrep": [], "trivy": [], "trivy-image": []}
     for name in JSON_FILES:
         tool = name.split("/", 1)[0]
@@ -404,8 +390,6 @@ def _run(inputs: dict[str, Path | None], out: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def corpus_reports(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[dict[str, Path | None], Path, dict[str, Any]]]:
-    if CORPUS is None:
-        pytest.skip(NO_CORPUS)
     root = tmp_path_factory.mktemp("corpus-reports")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)  # no secscan.toml from wherever pytest was started
@@ -566,9 +550,7 @@ _KNOWN_ODD_SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("name, path, value", _KNOWN_ODD_SHAPES if CORPUS else [
-    pytest.param(None, None, None, marks=pytest.mark.skip(reason=NO_CORPUS))
-])
+@pytest.mark.parametrize("name, path, value", _KNOWN_ODD_SHAPES)
 def test_known_odd_shapes(name: str, path: tuple[Any, ...], value: Any) -> None:
     module = {"semgrep": semgrep, "trivy": trivy}[name.split("/", 1)[0]]
     data = json.dumps(_replaced(_raw(name), path, value)).encode()

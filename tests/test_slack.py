@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import string
@@ -16,6 +15,7 @@ from urllib.parse import unquote_plus
 import anyio
 import pytest
 
+from conftest import corpus_path
 from secscan.config import Config, PolicyConfig, SlackConfig
 from secscan.findings.model import Category, Finding, LayerName, Severity
 from secscan.findings.redact import register_secret
@@ -27,8 +27,7 @@ from secscan.synthesis.interface import SynthesisInput
 from secscan.synthesis.model import TopRisk, Usage
 from slack_server import CHANNEL_ID, Reply, SlackServer, block_problems, closed_port  # tests/ is on sys.path
 
-# The shared corpus sits beside the checkout (../shared/corpus), or where SECSCAN_CORPUS says.
-CORPUS = Path(os.environ.get("SECSCAN_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
+CORPUS = corpus_path()
 RUN_URL = "https://ci.example.com/acme/shop/actions/runs/42"
 VERSIONS: dict[LayerName, str] = {"gitleaks": "8.30.0", "semgrep": "1.93.0", "trivy": "0.76.1", "trivy-image": "0.76.1"}
 _SCANNER = {"gitleaks": "gitleaks", "semgrep": "semgrep", "trivy": "trivy", "trivy-image": "trivy"}
@@ -626,10 +625,6 @@ CORPUS_INPUTS: dict[LayerName, Path | None] = {
     "trivy": CORPUS / "trivy" / "secrets.json",
     "trivy-image": CORPUS / "trivy" / "alpine-310.json",
 }
-needs_corpus = pytest.mark.skipif(
-    not all(p is not None and p.is_file() for p in CORPUS_INPUTS.values()),
-    reason="no shared corpus (../shared/corpus or SECSCAN_CORPUS)",
-)
 
 
 def _report_from_corpus(out_dir: Path, no_slack: bool = False) -> Report:
@@ -640,7 +635,6 @@ def _report_from_corpus(out_dir: Path, no_slack: bool = False) -> Report:
     return report
 
 
-@needs_corpus
 def test_pipeline_corpus_report_posts_a_valid_message(
     monkeypatch: pytest.MonkeyPatch, server: SlackServer, tmp_path: Path
 ) -> None:
@@ -656,7 +650,6 @@ def test_pipeline_corpus_report_posts_a_valid_message(
     assert "ghp_" + "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" not in server.received[0].text
 
 
-@needs_corpus
 def test_pipeline_records_a_slack_failure_and_carries_on(
     monkeypatch: pytest.MonkeyPatch, server: SlackServer, tmp_path: Path
 ) -> None:
@@ -678,7 +671,6 @@ def test_pipeline_records_a_slack_failure_and_carries_on(
     assert {"report.json", "secscan.sarif"} <= set(written) or "report.json" in written
 
 
-@needs_corpus
 def test_cli_exit_code_is_the_gates_when_slack_fails(
     monkeypatch: pytest.MonkeyPatch, server: SlackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

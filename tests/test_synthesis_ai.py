@@ -22,6 +22,7 @@ from typing import Any
 import anyio
 import pytest
 
+from conftest import corpus_path
 from secscan.config import AIConfig, Config, Price
 from secscan.findings import Finding, LayerName, register_secret
 from secscan.findings.model import Category, Severity
@@ -46,7 +47,6 @@ except ImportError:  # pragma: no cover - rootdir-relative import
         untrusted_block,
     )
 
-CORPUS = Path("/work/shared/corpus")
 API_KEY = "sk-test-" + "".join(random.choices(string.ascii_letters + string.digits, k=40))
 FAST = AIConfig(timeout_s=5, max_retries=2)
 
@@ -408,14 +408,12 @@ def test_other_400s_do_not_retry_in_json_mode(server: OpenAIServer) -> None:
 
 
 def _corpus_inputs() -> dict[LayerName, Path | None]:
-    files: dict[LayerName, Path | None] = {
-        "gitleaks": CORPUS / "gitleaks/json_simple.json",
-        "semgrep": CORPUS / "semgrep/taint_mode.json",
-        "trivy": CORPUS / "trivy/pip.json",
+    corpus = corpus_path()
+    return {
+        "gitleaks": corpus / "gitleaks/json_simple.json",
+        "semgrep": corpus / "semgrep/taint_mode.json",
+        "trivy": corpus / "trivy/pip.json",
     }
-    if not all(path is not None and path.is_file() for path in files.values()):
-        pytest.skip("shared corpus not available")
-    return files
 
 
 def test_a_model_answering_pass_cannot_pass_a_failing_scan(server: OpenAIServer, tmp_path: Path) -> None:
