@@ -24,9 +24,11 @@ class _Parser(argparse.ArgumentParser):
 
 def _layers(value: str) -> tuple[str, ...]:
     names = tuple(part.strip() for part in value.split(",") if part.strip())
+    if not names:
+        raise argparse.ArgumentTypeError(f"--layers is empty: name at least one of {','.join(LAYER_CHOICES)}")
     unknown = [n for n in names if n not in LAYER_CHOICES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown layer(s) {', '.join(unknown) or '(none)'}: choose from {','.join(LAYER_CHOICES)}")
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown layer(s) {', '.join(unknown)}: choose from {','.join(LAYER_CHOICES)}")
     return tuple(dict.fromkeys(names))
 
 
@@ -137,6 +139,8 @@ def _scan(args: argparse.Namespace) -> int:
 
     options = _options(args, layers=args.layers, image=args.image, semgrep_configs=tuple(args.semgrep_config))
     if not args.path.is_dir():
+        if args.path.exists():
+            raise _usage(f"{args.path}: is a file, not a directory: give the folder of the repository to scan")
         raise _usage(f"{args.path}: no such directory")
     prepared = prepare(options, args.path)
     layers = selected_layers(options, prepared.config)

@@ -253,10 +253,9 @@ def judge(run: ScannerRun) -> Judged:
 
 def db_unavailable_error(layer: LayerName, detail: str) -> str:
     """The local layer's message for a trivy run whose vulnerability DB was out of reach."""
-    return (
-        f"{layer}: vulnerability DB unavailable ({detail[:160]}): no vulnerability results; other results kept. "
-        "Pre-load the DB into TRIVY_CACHE_DIR or set scan.trivy_db_repositories"
-    )
+    from secscan.scanners.trivy import db_unavailable_message
+
+    return db_unavailable_message(layer, detail[:160])
 
 
 # ---------------------------------------------------------------------------------------------

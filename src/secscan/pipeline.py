@@ -27,6 +27,7 @@ from secscan.config import Config, load_config
 from secscan.errors import ConfigError, ScannerError
 from secscan.findings import Finding, LayerName, normalize, redact_text, register_secret
 from secscan.outputs.json_report import utf8_safe
+from secscan.policy.gate import layer_error_line
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, evaluate, load_baseline
 from secscan.report import Delivery, LayerReport, Report, Target, count_findings
 from secscan.scanners.interface import LayerResult, ScanContext
@@ -220,7 +221,7 @@ async def analyze(
     findings, warnings = gate_findings(results, config, prepared.baseline, today)
     outcomes = [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results]
     decision = evaluate(findings, outcomes, config.policy)
-    layer_errors = [f"{r.name}: {r.error}" for r in results if r.status == "error" and r.error]
+    layer_errors = [layer_error_line(r.name, r.error) for r in results if r.status == "error" and r.error]
     synthesis = await synthesize(
         SynthesisInput(findings=findings, gate=decision, layer_errors=layer_errors, repository=target.repository),
         config,
@@ -383,7 +384,7 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
     if not target.exists():
         raise ConfigError(f"{target}: no such file or directory")
     if not target.is_dir():
-        raise ConfigError(f"{target}: not a directory")
+        raise ConfigError(f"{target}: is a file, not a directory: give the folder of the repository to scan")
     prepared = prepare(options, target)
     selected_layers(options, prepared.config)
     with cyclic_gc_paused():

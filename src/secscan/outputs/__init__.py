@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from secscan.errors import OutputError
+from secscan.findings.model import LAYER_NAMES
 from secscan.findings.redact import redact_text
 from secscan.outputs.interface import OutputFormat
 from secscan.outputs.json_report import JsonReport, utf8_safe
@@ -102,15 +103,31 @@ def write_outputs(report: Report, raw: dict[str, str], out_dir: Path) -> list[st
             # redacted when it was read (LayerResult.raw): a second pass over megabytes buys nothing
             write_atomic(out_dir / "raw" / f"{name}.json", content)
         except OSError as exc:
+            _remove_stale(out_dir / "raw" / f"{name}.json")
             problems.append(f"raw/{name}.json not written: {exc.strerror or exc}")
+    # One run, one set of files: an earlier run's raw/ output of a layer this run did not
+    # produce would be read as this run's (`secscan report` on raw/).
+    for name in LAYER_NAMES:
+        if name not in raw:
+            _remove_stale(out_dir / "raw" / f"{name}.json")
     for output in formats():
         if output.filename == "report.json":
             continue
         try:
             write_atomic(out_dir / output.filename, output.render(report))
         except Exception as exc:  # noqa: BLE001 - one broken format must not cost the others
+            _remove_stale(out_dir / output.filename)
             problems.append(f"{output.filename} not written: {type(exc).__name__}: {redact_text(str(exc))[:200]}")
     return problems
+
+
+def _remove_stale(path: Path) -> None:
+    """An earlier run's file of this name: gone, so it cannot pass for this run's."""
+    try:
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+    except OSError:
+        pass
 
 
 def write_report_json(report: Report, out_dir: Path) -> None:

@@ -28,6 +28,17 @@ class GateDecision(BaseModel):
     reasons: list[str]
 
 
+def layer_error_line(name: str, error: str | None) -> str:
+    """`name: error`, the name once: layer errors already start with their layer's name."""
+    return f"{name}: {layer_error_text(name, error)}"
+
+
+def layer_error_text(name: str, error: str | None) -> str:
+    """A layer's error without the layer-name prefix it carries."""
+    message = error or "unknown error"
+    return message.removeprefix(f"{name}:").strip() or "unknown error"
+
+
 def _examples(findings: Sequence[Finding], limit: int = 3) -> str:
     shown = ", ".join(f"{f.rule_id} at {f.location}" if f.location else f.rule_id for f in findings[:limit])
     more = f", +{len(findings) - limit} more" if len(findings) > limit else ""
@@ -63,7 +74,7 @@ def evaluate(
     reasons: list[str] = []
     for layer in layers:
         if layer.status == "error" and layer.name not in policy.optional_layers:
-            reasons.append(f"layer {layer.name} failed: {layer.error or 'unknown error'}")
+            reasons.append(f"layer {layer.name} failed: {layer_error_text(layer.name, layer.error)}")
     failing_by_category = failing_findings(findings, policy)
     for category in Category:
         failing = failing_by_category.get(category, [])

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity, parses_redacted_input
 from secscan.findings.redact import MASK, register_secret
+from secscan.findings.titles import title_from_message
 from secscan.scanners.base import guarded, ingest, raw_text, read_report
 from secscan.scanners.gitrepo import git, git_environment
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
@@ -49,8 +50,7 @@ class GitleaksItem(BaseModel):
 
 
 def _title(item: GitleaksItem) -> str:
-    first = item.Description.split(". ")[0].strip().rstrip(".") if item.Description else ""
-    return first or f"Secret matching {item.RuleID}"
+    return title_from_message(item.Description, f"Secret matching {item.RuleID}")
 
 
 def _relative(path: str, root: Path | None) -> str:

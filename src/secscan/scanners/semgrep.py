@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity, Suppression, parses_redacted_input
 from secscan.findings.redact import redact_text
+from secscan.findings.titles import title_from_message
 from secscan.scanners.base import guarded, ingest, raw_text, read_report, read_source_line
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
 from secscan.scanners.process import QUIET_ENV, beside_first_on_path, probe_version, resolve_binary, run_command
@@ -203,7 +204,7 @@ def parse_document(document: Any, source_root: Path | None = None, config_prefix
         cwe = _cwe_ids(_strings(metadata.get("cwe")))
         references = _strings(metadata.get("references")) + _strings(metadata.get("source-rule-url"))
         message = result.extra.message.strip()
-        title = message.split("\n")[0].split(". ")[0].strip().rstrip(".")[:160] or result.check_id
+        title = title_from_message(message, result.check_id)
         snippet = read_source_line(source_root, result.path, result.start.line)
         is_secret_rule = "CWE-798" in cwe or "secret" in str(metadata.get("category", "")).lower()
         if snippet and is_secret_rule:

@@ -16,6 +16,7 @@ from typing import Any
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity, parses_redacted_input
 from secscan.findings.redact import MASK, mask_env_values
+from secscan.findings.titles import shorten
 from secscan.scanners.base import guarded, ingest, raw_text, read_report
 from secscan.scanners.gitrepo import ignored_paths
 from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
@@ -42,6 +43,16 @@ def _db_problem(stderr: str) -> str:
     if match:
         return match.group(1).strip()
     return "trivy could not open or download it"
+
+
+def db_unavailable_message(layer: LayerName, problem: str) -> str:
+    """What failed, and the commands that fix it: pre-load the DB, point at a mirror, or go on without it."""
+    return (
+        f"{layer}: vulnerability DB unavailable ({problem}): no vulnerability results, other results kept. "
+        "Fix: where the network is reachable run `TRIVY_CACHE_DIR=/path/to/cache trivy image --download-db-only` "
+        "and give this run the same TRIVY_CACHE_DIR (or set scan.trivy_db_repositories to a reachable mirror); "
+        f"or scan without it: --layers without {layer}, or policy.optional_layers = [\"{layer}\"] to accept the gap"
+    )
 
 
 def severity_for(value: Any) -> Severity:
@@ -116,7 +127,7 @@ def parse_document(document: Any, source_root: Path | None = None, layer: LayerN
                     rule_id=vuln_id,
                     severity=severity_for(vuln.get("Severity")),
                     scanner_severity=_text(vuln.get("Severity")) or None,
-                    title=(_text(vuln.get("Title")) or f"{vuln_id} in {package}")[:200],
+                    title=shorten(_text(vuln.get("Title")) or f"{vuln_id} in {package}", 200),
                     description=_text(vuln.get("Description"))[:2000] or None,
                     fix=f"Upgrade {package} to {fixed} or later." if fixed else "No fixed version yet: assess exposure, mitigate or replace the package.",
                     path=_text(vuln.get("PkgPath")) or path,
@@ -142,7 +153,7 @@ def parse_document(document: Any, source_root: Path | None = None, layer: LayerN
                     rule_id=check_id or "misconfiguration",
                     severity=severity_for(misconfig.get("Severity")),
                     scanner_severity=_text(misconfig.get("Severity")) or None,
-                    title=(_text(misconfig.get("Title")) or check_id)[:200],
+                    title=shorten(_text(misconfig.get("Title")) or check_id, 200),
                     description=(_text(misconfig.get("Message")) or _text(misconfig.get("Description")))[:2000] or None,
                     fix=_text(misconfig.get("Resolution")) or None,
                     path=path,
@@ -164,7 +175,7 @@ def parse_document(document: Any, source_root: Path | None = None, layer: LayerN
                     rule_id=rule,
                     severity=severity_for(secret.get("Severity")),
                     scanner_severity=_text(secret.get("Severity")) or None,
-                    title=(_text(secret.get("Title")) or f"Secret matching {rule}")[:200],
+                    title=shorten(_text(secret.get("Title")) or f"Secret matching {rule}", 200),
                     fix="Revoke and rotate this credential now, then remove it and load it from a secret store or environment variable instead.",
                     path=path,
                     line=_int(secret.get("StartLine")),
@@ -318,10 +329,7 @@ class _TrivyLayer:
             if not _DB_FAILURE.search(stderr):
                 raise ScannerError(completed.failure(self.name))
             # The vulnerability DB is out of reach: keep every other scanner's findings.
-            error = (
-                f"{self.name}: vulnerability DB unavailable ({_db_problem(stderr)}): no vulnerability results, "
-                "other results kept; pre-load the DB into TRIVY_CACHE_DIR or set scan.trivy_db_repositories"
-            )
+            error = db_unavailable_message(self.name, _db_problem(stderr))
             remaining = tuple(s for s in self.scanners if s != "vuln")
             completed, report = await self._execute(binary, remaining, context)
             if completed.returncode != 0:
