@@ -4,8 +4,9 @@
 one repeats), or from a function of the request. Every request is recorded: headers, raw
 body, parsed JSON, arrival time. A reply can be a status with headers (429 with Retry-After,
 500, 400), a hang (the client's timeout must fire), or a chat completion built by
-`completion()`. Unless a reply says otherwise, the usage it reports is an estimate of the
-prompt it received (bytes / 1.5 over the messages and the response format), so a test can
+`completion()`. Unless a reply says otherwise, the usage it reports is the o200k token count of
+the prompt it received (the messages and the response format's schema), counted by quicktok's
+own tokenizer, an implementation independent of the tiktoken one secscan uses, so a test can
 read "what did the prompt cost" from the report like it would from OpenAI.
 """
 
@@ -53,13 +54,20 @@ class Recorded:
         """Everything the model reads: the messages, and the response format (the schema)."""
         parts = [str(m.get("content") or "") for m in self.messages]
         response_format = self.json.get("response_format") if isinstance(self.json, dict) else None
-        if response_format:
-            parts.append(json.dumps(response_format, separators=(",", ":")))
+        if isinstance(response_format, dict):
+            schema = (response_format.get("json_schema") or {}).get("schema")
+            if schema is not None:
+                parts.append(json.dumps(schema, separators=(",", ":")))
         return "\n".join(parts)
 
 
 def estimate_tokens(text: str) -> int:
-    return math.ceil(len(text.encode()) / 1.5)
+    """o200k tokens, as the OpenAI API would count the content (quicktok's native tokenizer)."""
+    try:
+        import quicktok
+    except ImportError:  # pragma: no cover - the dev install has it
+        return math.ceil(len(text.encode()) / 1.5)
+    return len(quicktok.get_encoding("o200k_base").encode(text))
 
 
 def answer(**fields: Any) -> dict[str, Any]:

@@ -740,15 +740,3 @@ def test_too_small_a_budget_falls_back_without_calling(server: OpenAIServer) -> 
     result = synthesize(data, AIConfig(prompt_budget_tokens=1_000))
     _assert_fallback(result, data, "prompt_budget_tokens")
     assert server.requests == []
-
-
-def test_token_counter_works_offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))  # empty: no encoding file
-    tokens._exact_encoder.cache_clear()
-    try:
-        assert not tokens.exact_available()
-        text = '{"id":1,"c":"code","sv":"high","r":"python.sql-injection","t":"SQL built from request data"}'
-        assert tokens.count_tokens(text) >= len(text.encode()) / 1.5
-        assert tokens.count_tokens("") == 0
-    finally:
-        tokens._exact_encoder.cache_clear()

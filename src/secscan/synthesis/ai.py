@@ -28,6 +28,7 @@ from secscan.synthesis.interface import SynthesisInput, SynthesisResult
 from secscan.synthesis.model import LikelyFalsePositive, Synthesis, SynthesisOutput, TopRisk, Usage
 from secscan.synthesis.pricing import cost_usd, price_for
 from secscan.synthesis.prompt import Prompt, PromptTooLarge, build_prompt, clean
+from secscan.synthesis.tokens import counting_for
 
 DEFAULT_MODEL = "gpt-4o"
 MAX_TOP_RISKS = 15
@@ -320,7 +321,8 @@ async def synthesize_or_fall_back(data: SynthesisInput, config: Config) -> Synth
     meter = Meter(model=model, prices=dict(config.ai.prices))
     prompt: Prompt | None = None
     try:
-        prompt = build_prompt(data, config.ai.prompt_budget_tokens)
+        with counting_for(model):
+            prompt = build_prompt(data, config.ai.prompt_budget_tokens)
         async with openai.AsyncOpenAI(
             api_key=api_key,
             base_url=os.environ.get("OPENAI_BASE_URL", "").strip() or None,
