@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    from secscan.errors import ConfigError, OutputError
+    from secscan.errors import AnalysisTimeout, ConfigError, OutputError
 
     try:
         if args.command == "scan":
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"secscan: {redact_text(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
-    except OutputError as exc:
+    except (OutputError, AnalysisTimeout) as exc:
         print(f"secscan: {exc}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:

@@ -23,3 +23,7 @@ class SynthesisError(SecscanError):
 
 class OutputError(SecscanError):
     """An output could not be written or delivered."""
+
+
+class AnalysisTimeout(SecscanError):
+    """The analysis (de-duplication, policy, outputs) ran past its time budget: fail closed."""

@@ -23,6 +23,8 @@ from pathlib import Path
 import anyio
 
 from secscan import __version__
+from secscan import budget
+from secscan.budget import analysis_budget, check
 from secscan.config import Config, load_config
 from secscan.errors import ConfigError, ScannerError
 from secscan.findings import Finding, LayerName, normalize, redact_text, register_secret
@@ -50,6 +52,7 @@ class Options:
     image: Path | None = None
     semgrep_configs: tuple[str, ...] = ()
     today: dt.date | None = None
+    analysis_budget_s: float | None = None  # None: budget.DEFAULT_ANALYSIS_BUDGET_S
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -214,11 +217,17 @@ async def analyze(
     target: Target,
     synthesizer_factory: Callable[[Config, Options], object] | None = None,
 ) -> Analysis:
-    """From layer results to the final report (nothing written yet)."""
+    """From layer results to the final report (nothing written yet), within the time budget."""
+    with analysis_budget(budget.DEFAULT_ANALYSIS_BUDGET_S if options.analysis_budget_s is None else options.analysis_budget_s):
+        return await _analyze(results, prepared, options, mode=mode, target=target)
+
+
+async def _analyze(results: Sequence[LayerResult], prepared: Prepared, options: Options, *, mode: str, target: Target) -> Analysis:
     now = options.now()
     today = options.today or now.date()
     config = prepared.config
     findings, warnings = gate_findings(results, config, prepared.baseline, today)
+    check("the policy gate")
     outcomes = [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results]
     decision = evaluate(findings, outcomes, config.policy)
     layer_errors = [layer_error_line(r.name, r.error) for r in results if r.status == "error" and r.error]
@@ -227,6 +236,7 @@ async def analyze(
         config,
         options,
     )
+    check("the synthesis")
     final = decision
     if synthesis.synthesis.source == "ai" and synthesis.synthesis.ai_verdict == "fail":
         final = evaluate(findings, outcomes, config.policy, ai_flag=synthesis.synthesis.verdict_reason or "risk too high")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 
+from secscan.budget import check
 from secscan.findings.model import Category, Finding, ScannerName
 
 # When two scanners report one secret, the finding is told in the words of the first.
@@ -67,27 +69,102 @@ def deduplicate(findings: Iterable[Finding], *, fill_scanners: bool = True) -> l
     merged into keeps an empty one (merging reads `scanner` as well), for a caller that copies
     each finding anyway and fills it then: one model copy per finding instead of two."""
     merged: dict[tuple[object, ...], Finding] = {}
-    for finding in findings:
+    for count, finding in enumerate(findings):
+        if not count & 0xFFF:
+            check("de-duplication")
         if fill_scanners and not finding.scanners:
             finding = finding.model_copy(update={"scanners": [finding.scanner]})
         key = _merge_key(finding)
         merged[key] = _combine(merged[key], finding) if key in merged else finding
-    secrets_by_path: dict[str | None, list[Finding]] = {}
     result: list[Finding] = []
-    for finding in merged.values():
+    secrets_by_path: dict[str | None, _SameFile] = {}
+    for count, finding in enumerate(merged.values()):
+        if not count & 0xFFF:
+            check("de-duplication")
         if not _is_worktree_secret(finding):
             result.append(finding)
             continue
-        same_file = secrets_by_path.setdefault(finding.path, [])
-        for index, other in enumerate(same_file):
-            if other.scanner != finding.scanner and _overlaps(other, finding):
-                same_file[index] = _combine(other, finding)
-                break
-        else:
-            same_file.append(finding)
+        same_file = secrets_by_path.get(finding.path)
+        if same_file is None:
+            same_file = secrets_by_path[finding.path] = _SameFile()
+        same_file.add(finding)
     for same_file in secrets_by_path.values():
-        result.extend(same_file)
+        result.extend(same_file.slots)
     return result
+
+
+# A range longer than this is indexed as "wide" and compared with every slot (rare: a private
+# key block is tens of lines); every other range is indexed line by line.
+_WIDE = 4096
+
+
+def _span(finding: Finding) -> tuple[int, int]:
+    start = finding.line or 0
+    return start, max(finding.end_line or start, start)
+
+
+class _SameFile:
+    """The secrets of one file, and for each scanner and line a heap of the slots covering it.
+
+    Merging a finding into the first earlier slot of another scanner whose lines overlap (the
+    rule this implements) takes, per line of the finding, the smallest slot of another scanner
+    on that line. A slot's scanner and lines change only when a merge makes the preferred
+    scanner's finding its primary, once at most (gitleaks never merges with gitleaks): an
+    entry that no longer holds is dropped the first time it is seen, so each entry is looked
+    at a bounded number of times and the whole file costs linear time in its findings."""
+
+    def __init__(self) -> None:
+        self.slots: list[Finding] = []
+        self._by_line: dict[tuple[ScannerName, int], list[int]] = {}
+        self._wide: list[int] = []
+
+    def add(self, finding: Finding) -> None:
+        index = self._first_overlapping(finding)
+        if index is None:
+            self.slots.append(finding)
+            self._index(len(self.slots) - 1)
+            return
+        before = self.slots[index]
+        after = _combine(before, finding)
+        self.slots[index] = after
+        if (after.scanner, _span(after)) != (before.scanner, _span(before)):
+            self._index(index)
+
+    def _index(self, index: int) -> None:
+        finding = self.slots[index]
+        start, end = _span(finding)
+        if end - start > _WIDE:
+            self._wide.append(index)
+            return
+        for line in range(start, end + 1):
+            heapq.heappush(self._by_line.setdefault((finding.scanner, line), []), index)
+
+    def _holds(self, index: int, scanner: ScannerName, line: int) -> bool:
+        slot = self.slots[index]
+        start, end = _span(slot)
+        return slot.scanner == scanner and start <= line <= end
+
+    def _first_overlapping(self, finding: Finding) -> int | None:
+        best: int | None = None
+        start, end = _span(finding)
+        if end - start > _WIDE:
+            return next(
+                (i for i, other in enumerate(self.slots) if other.scanner != finding.scanner and _overlaps(other, finding)),
+                None,
+            )
+        others = [s for s in _SCANNER_PREFERENCE if s != finding.scanner]
+        for line in range(start, end + 1):
+            for scanner in others:
+                heap = self._by_line.get((scanner, line))
+                while heap and not self._holds(heap[0], scanner, line):
+                    heapq.heappop(heap)
+                if heap and (best is None or heap[0] < best):
+                    best = heap[0]
+        for index in self._wide:
+            other = self.slots[index]
+            if (best is None or index < best) and other.scanner != finding.scanner and _overlaps(other, finding):
+                best = index
+        return best
 
 
 def sort_key(finding: Finding) -> tuple[object, ...]:
