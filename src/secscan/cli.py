@@ -105,7 +105,7 @@ def _finish(report: Report, args: argparse.Namespace) -> int:
         print(f"secscan: {report.verdict.upper()}" + (f" ({len(report.reasons)} reason(s))" if report.reasons else ""))
     else:
         terminal.print_summary(report, err)
-        err.print(f"outputs: {args.out}/")
+        err.print(f"outputs: {terminal._escape(str(args.out))}/")
     if report.synthesis.error:  # OPENAI_API_KEY was set, but the model's answer could not be had or used
         reason = terminal._escape(report.synthesis.error)
         err.print(f"[yellow]ai[/]: not used, deterministic synthesis instead: {reason}")
@@ -198,11 +198,15 @@ def main(argv: list[str] | None = None) -> int:
         return _doctor()
     except (ConfigError, _UsageError) as exc:
         from secscan.findings.redact import redact_text
+        from secscan.outputs.printable import printable
 
-        print(f"secscan: {redact_text(str(exc))}", file=sys.stderr)
+        print(f"secscan: {printable(redact_text(str(exc)))}", file=sys.stderr)
         return EXIT_USAGE
     except (OutputError, AnalysisTimeout) as exc:
-        print(f"secscan: {exc}", file=sys.stderr)
+        from secscan.findings.redact import redact_text
+        from secscan.outputs.printable import printable
+
+        print(f"secscan: {printable(redact_text(str(exc)))}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
         print("secscan: interrupted", file=sys.stderr)
@@ -212,10 +216,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PASS
     except OSError as exc:  # a path on the command line the OS rejects outright (too long, …): bad usage
         from secscan.findings.redact import redact_text
+        from secscan.outputs.printable import printable
 
         name = str(exc.filename) if exc.filename is not None else ""
         where = f"{name[:120]}…: " if len(name) > 120 else f"{name}: " if name else ""
-        print(f"secscan: {redact_text(where + (exc.strerror or str(exc)))}", file=sys.stderr)
+        print(f"secscan: {printable(redact_text(where + (exc.strerror or str(exc))))}", file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from secscan.findings.model import Finding, Severity
+from secscan.outputs.printable import printable
 from secscan.outputs.sarif import Redactor
 from secscan.report import Report
 
@@ -44,7 +45,7 @@ def size(text: str) -> int:
 
 
 def _one_line(text: str, limit: int) -> str:
-    text = _WHITESPACE.sub(" ", text).strip()
+    text = printable(_WHITESPACE.sub(" ", text).strip())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

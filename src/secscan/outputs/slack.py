@@ -50,6 +50,7 @@ from slack_sdk.webhook import WebhookClient
 from secscan.config import Config
 from secscan.findings.model import Finding, Severity
 from secscan.findings.redact import redact_text, register_secret
+from secscan.outputs.printable import printable
 from secscan.report import Delivery, LayerReport, Report, count_findings
 
 # Slack's documented limits.
@@ -118,7 +119,7 @@ def configured() -> bool:
 
 def escape(text: str) -> str:
     """Repository text made inert for mrkdwn: no mentions, no links, no markup tokens."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = printable(text, keep_lines=True).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MENTION.sub(lambda m: f"@{_WORD_JOINER}{m.group(1)}", text)
 
 
@@ -138,7 +139,7 @@ def _one_line(text: str | None, limit: int = 200) -> str:
 
 def _plain(text: str | None, limit: int = 300) -> str:
     """One line of redacted text for report.json and the terminal (not mrkdwn: no escaping)."""
-    return _clip(" ".join(redact_text(text or "").split()), limit)
+    return _clip(printable(" ".join(redact_text(text or "").split())), limit)
 
 
 def _code(text: str | None, limit: int = 120) -> str:

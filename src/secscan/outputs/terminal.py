@@ -11,6 +11,7 @@ from rich.text import Text
 
 from secscan.findings.model import Severity
 from secscan.findings.redact import redact_text
+from secscan.outputs.printable import printable
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -60,7 +61,7 @@ class LayerProgress:
             done = False
         else:
             detail = f"{len(result.findings)} findings" if result.status == "ok" else redact_text(result.error or "")
-            description = f"{name}: {result.status} ({detail}, {result.duration_s:.1f}s)"
+            description = f"{name}: {result.status} ({_escape(detail)}, {result.duration_s:.1f}s)"
             done = True
         self._progress.update(self._tasks[name], description=description, completed=1 if done else 0)
         if not self._out.is_terminal and done:
@@ -91,7 +92,7 @@ def summary_table(report: Report) -> Table:
         counts = _layer_counts(report, layer.name)
         skipped = layer.status == "skipped"
         table.add_row(
-            layer.name,
+            _plain(layer.name),
             Text(layer.status, style=_STATUS_STYLE[layer.status]),
             _escape(layer.version or "-"),
             *["-" if skipped else str(counts[s]) for s in Severity],
@@ -112,8 +113,8 @@ def top_findings_table(findings: list[Finding], limit: int = TOP_FINDINGS) -> Ta
             where = f"{where} ({finding.package} {finding.installed_version or ''})".strip()
         table.add_row(
             Text(finding.severity.value, style=_SEVERITY_STYLE[finding.severity]),
-            Text(redact_text(f"{finding.title} [{finding.rule_id}]")),
-            Text(redact_text(where)),
+            _plain(redact_text(f"{finding.title} [{finding.rule_id}]")),
+            _plain(redact_text(where)),
         )
     return table
 
@@ -136,7 +137,7 @@ def print_summary(report: Report, out: Console) -> None:
         + f" · risk {report.synthesis.risk_score}/100"
     )
     if report.synthesis.summary:
-        out.print(Text(redact_text(report.synthesis.summary), style="italic"))
+        out.print(Text(printable(redact_text(report.synthesis.summary), keep_lines=True), style="italic"))
     print_verdict(report, out)
 
 
@@ -150,6 +151,11 @@ def print_verdict(report: Report, out: Console) -> None:
 
 
 def _escape(text: str) -> str:
+    """Repository text as one inert line of rich markup (no markup, no control characters)."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(printable(text))
+
+
+def _plain(text: str) -> Text:
+    return Text(printable(text))
