@@ -41,7 +41,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests"))  # the planted repository and the tiny trivy DB writer
 
-import synthetic
+import synthetic  # noqa: E402 (after the sys.path line above)
 
 PARTS = ("p1", "p2", "p3", "p4")
 P1_TARGET = 1.15
@@ -266,8 +266,8 @@ def bench_scan(name: str, target: Path, cache: Path, work: Path, repeat: int) ->
             if variant == "secscan":
                 runs[variant].append(measure(secscan, env=env, cwd=work, ok=(0, 1)))
                 report = json.loads((out / "report.json").read_text())
-                layers.append({l["name"]: [l["status"], l["duration_s"]] for l in report["layers"]})
-                bad = [f"{l['name']}: {l['error']}" for l in report["layers"] if l["status"] != "ok"]
+                layers.append({layer["name"]: [layer["status"], layer["duration_s"]] for layer in report["layers"]})
+                bad = [f"{layer['name']}: {layer['error']}" for layer in report["layers"] if layer["status"] != "ok"]
                 if bad:
                     raise RuntimeError(f"secscan scan {name}: a layer did not run cleanly, the comparison would be void: {bad}")
             elif variant == "together":

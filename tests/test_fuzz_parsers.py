@@ -360,7 +360,7 @@ def _toml_string(text: str) -> str:
 
 
 def _toml_key(key: str) -> str:
-    if key and all(c.isalnum() and c.isascii() or c in "-_" for c in key):
+    if key and all((c.isalnum() and c.isascii()) or c in "-_" for c in key):
         return key
     return _toml_string(key)  # a basic string is a valid quoted key
 

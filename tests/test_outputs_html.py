@@ -10,6 +10,7 @@ script ran. Without /usr/bin/chromium they are skipped (CI installs it:
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -232,10 +233,8 @@ class DevTools:
         return False
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError, RuntimeError, TimeoutError):
             self.call("Browser.close", timeout=5)
-        except (OSError, RuntimeError, TimeoutError):
-            pass
         if not self._exited(10):
             os.killpg(self.pid, signal.SIGKILL)  # its own session and group (setsid): only what we started
             os.waitpid(self.pid, 0)

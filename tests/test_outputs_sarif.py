@@ -88,7 +88,7 @@ def test_every_corpus_file_gives_valid_sarif(layer: str, name: str, tmp_path: Pa
     report = fx.build_report(tmp_path, {layer: f"{scanner_dir}/{name}"})
     sarif = render(report)
     assert schema_errors(sarif) == []
-    expected_runs = [l.name for l in report.layers if l.status == "ok" or (l.status == "error" and l.findings)]
+    expected_runs = [layer.name for layer in report.layers if layer.status == "ok" or (layer.status == "error" and layer.findings)]
     assert [run["automationDetails"]["id"] for run in sarif["runs"]] == [f"secscan/{n}/" for n in expected_runs]
 
 
@@ -336,7 +336,7 @@ def test_gzip_limit_drops_the_least_severe_across_runs() -> None:
 def test_errored_layer_without_findings_gets_no_run(tmp_path: Path) -> None:
     """An empty run would tell code scanning that every earlier alert of that category is fixed."""
     report = fx.build_report(tmp_path, {"gitleaks": "gitleaks/json_simple.json", "semgrep": "semgrep/missing_file_error.json"})
-    assert [(l.name, l.status) for l in report.layers if l.status != "skipped"] == [("gitleaks", "ok"), ("semgrep", "error")]
+    assert [(layer.name, layer.status) for layer in report.layers if layer.status != "skipped"] == [("gitleaks", "ok"), ("semgrep", "error")]
     sarif = render(report)
     assert [run["automationDetails"]["id"] for run in sarif["runs"]] == ["secscan/gitleaks/"]
 

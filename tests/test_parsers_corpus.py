@@ -6,6 +6,7 @@ The corpus is tests/fixtures/corpus (its README says where each file comes from)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -554,8 +555,6 @@ _KNOWN_ODD_SHAPES = [
 def test_known_odd_shapes(name: str, path: tuple[Any, ...], value: Any) -> None:
     module = {"semgrep": semgrep, "trivy": trivy}[name.split("/", 1)[0]]
     data = json.dumps(_replaced(_raw(name), path, value)).encode()
-    try:
+    with contextlib.suppress(ParseError):
         module.parse(data)
-    except ParseError:
-        pass
     json.loads(module.redact_raw(data))

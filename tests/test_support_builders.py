@@ -382,7 +382,7 @@ def test_image_builders_are_deterministic_and_consistent(tmp_path: Path) -> None
     config = json.loads(
         (a / "blobs/sha256" / manifest["config"]["digest"][7:]).read_text()
     )
-    for desc, diff_id in zip(manifest["layers"], config["rootfs"]["diff_ids"]):
+    for desc, diff_id in zip(manifest["layers"], config["rootfs"]["diff_ids"], strict=True):
         blob = (a / "blobs/sha256" / desc["digest"][7:]).read_bytes()
         assert "sha256:" + hashlib.sha256(gzip.decompress(blob)).hexdigest() == diff_id
     assert config["config"]["Env"] == ["A=1"]
@@ -399,7 +399,7 @@ def test_image_builders_are_deterministic_and_consistent(tmp_path: Path) -> None
 
         (entry,) = json.loads(member("manifest.json"))
         cfg = json.loads(member(entry["Config"]))
-        for name, diff_id in zip(entry["Layers"], cfg["rootfs"]["diff_ids"]):
+        for name, diff_id in zip(entry["Layers"], cfg["rootfs"]["diff_ids"], strict=True):
             assert "sha256:" + hashlib.sha256(member(name)).hexdigest() == diff_id
         with tarfile.open(fileobj=io.BytesIO(member(entry["Layers"][0]))) as layer0:
             members = layer0.getmembers()

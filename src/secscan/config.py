@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tomllib
 from pathlib import Path
@@ -217,10 +218,8 @@ def _with_suppressions_file(config: Config, base: Path) -> Config:
     if not config.suppressions_file:
         return config
     path = base / config.suppressions_file
-    try:
+    with contextlib.suppress(OSError, ValueError):  # not a path the OS can look up: load_suppressions says so
         path = path.resolve()
-    except (OSError, ValueError):
-        pass  # not a path the OS can look up: load_suppressions says so
     return config.model_copy(update={"suppress": [*config.suppress, *load_suppressions(path)]})
 
 

@@ -226,10 +226,8 @@ def semgrep_fetch_failed(judged: Judged, run: ScannerRun) -> bool:
     """An extra (registry) config could not be fetched: worth a re-run with the bundled rules only."""
     text = run.stderr + (judged.error or "")
     if judged.output is not None and run.exit_code not in (0, 1):
-        try:
+        with contextlib.suppress(ParseError):
             text += " ".join(semgrep_scanner.parse(judged.output.encode()).errors)
-        except ParseError:
-            pass
     return bool(semgrep_scanner._FETCH_FAILURE.search(text)) and run.exit_code not in (0, 1)
 
 

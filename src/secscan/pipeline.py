@@ -29,8 +29,8 @@ from secscan.config import Config, load_config
 from secscan.errors import ConfigError, ScannerError
 from secscan.findings import Finding, LayerName, normalize, redact_text, register_secret
 from secscan.outputs.json_report import utf8_safe
-from secscan.policy.gate import layer_error_line
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, evaluate, load_baseline
+from secscan.policy.gate import layer_error_line
 from secscan.report import Delivery, LayerReport, Report, Target, count_findings
 from secscan.scanners.interface import LayerResult, ScanContext
 from secscan.scanners.registry import LAYERS

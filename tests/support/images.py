@@ -338,7 +338,7 @@ def build_docker_save_tar(
     with tarfile.open(dest, mode="w", format=tarfile.PAX_FORMAT) as tar:
         _tar_member(tar, config_name, config)
         seen = set()
-        for name, raw in zip(layer_names, layer_tars):
+        for name, raw in zip(layer_names, layer_tars, strict=True):
             if name not in seen:  # identical layers share one file
                 seen.add(name)
                 _tar_member(tar, name, raw)

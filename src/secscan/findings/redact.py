@@ -82,7 +82,7 @@ def _entropy(token: str) -> float:
 
 
 def _looks_random(token: str) -> bool:
-    if _HEXISH.match(token) or "/" in token.strip("/") and token.count("/") > 1:
+    if _HEXISH.match(token) or ("/" in token.strip("/") and token.count("/") > 1):
         return False
     has_digit = any(c.isdigit() for c in token)
     has_alpha = any(c.isalpha() for c in token)
@@ -365,7 +365,7 @@ def _redact_many(texts: Iterable[str]) -> dict[str, str]:
         parts = _redact(_SEPARATOR.join(batch), registered).split(_SEPARATOR)
         if len(parts) != len(batch):  # cannot happen (see above); stay exact if it ever does
             parts = [_redact(text, registered) for text in batch]
-        for text, result in zip(batch, parts):
+        for text, result in zip(batch, parts, strict=True):
             if result == text:
                 result = text  # the same object: callers test identity to skip a rebuild
             done[text] = result

@@ -165,10 +165,7 @@ def folded(summary: str, body: str, open_: bool = False) -> str:
 
 
 def banner(report: Report, esc: Escaper) -> str:
-    if report.verdict == "pass":
-        title = "## ✅ secscan: the gate passed"
-    else:
-        title = "## ❌ secscan: the gate failed"
+    title = "## ✅ secscan: the gate passed" if report.verdict == "pass" else "## ❌ secscan: the gate failed"
     lines = [title]
     target = report.target
     facts = []

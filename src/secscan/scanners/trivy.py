@@ -118,7 +118,7 @@ def parse_document(document: Any, source_root: Path | None = None, layer: LayerN
             package = _text(vuln.get("PkgName")) or None
             installed = _text(vuln.get("InstalledVersion")) or None
             fixed = _text(vuln.get("FixedVersion")) or None
-            references = [_text(vuln.get("PrimaryURL"))] + _strings(vuln.get("References"))
+            references = [_text(vuln.get("PrimaryURL")), *_strings(vuln.get("References"))]
             findings.append(
                 Finding(
                     scanner="trivy",

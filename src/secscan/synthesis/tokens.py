@@ -44,7 +44,7 @@ class _Vocabulary:
 
 
 # The patterns and special tokens are tiktoken_ext.openai_public's (a test compares them).
-_O200K_PAT = "|".join(  # noqa: FLY002 - one alternative per line, as tiktoken writes it
+_O200K_PAT = "|".join(  # one alternative per line, as tiktoken writes it
     [
         r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
         r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
