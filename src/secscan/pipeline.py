@@ -22,8 +22,7 @@ from pathlib import Path
 
 import anyio
 
-from secscan import __version__
-from secscan import budget
+from secscan import __version__, budget
 from secscan.budget import analysis_budget, check
 from secscan.config import Config, load_config
 from secscan.errors import ConfigError, ScannerError
