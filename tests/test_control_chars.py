@@ -22,7 +22,7 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 def hostile_inputs(root: Path) -> dict[str, Path]:
     gitleaks = {**GITLEAKS_FINDING, "File": f"src/{FORGED}\nPASS the gate passed\r.py",
-                "Description": f"Key {FORGED}\u202etxt.exe", "RuleID": f"rule\x1b]0;title\x07"}
+                "Description": f"Key {FORGED}\u202etxt.exe", "RuleID": "rule\x1b]0;title\x07"}
     semgrep = semgrep_report([semgrep_result(path=f"app{FORGED}.py", message=f"eval {FORGED}\x9b31m")])
     paths = {"gitleaks": root / "gitleaks.json", "semgrep": root / "semgrep.json"}
     paths["gitleaks"].write_text(json.dumps([gitleaks]))
