@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="the same pipeline on scanner JSON produced elsewhere")
     for name in LAYER_CHOICES:
         report.add_argument(f"--{name}", type=Path, metavar="FILE", help=f"{name} JSON output")
+    report.add_argument("--raw", type=Path, metavar="DIR", help="an earlier run's raw/ folder: the same layers, errors and verdict again")
     report.add_argument("--source", type=Path, help="the scanned source tree, to read code lines and config from (optional)")
     report.add_argument("--schema", action="store_true", help="print report.json's JSON Schema and exit")
     _policy_options(report)
@@ -162,6 +163,13 @@ def _report(args: argparse.Namespace) -> int:
     from secscan.findings.model import LAYER_NAMES, LayerName
 
     inputs: dict[LayerName, Path | None] = {name: getattr(args, name.replace("-", "_")) for name in LAYER_NAMES}
+    if args.raw is not None:
+        if any(inputs.values()):
+            raise _usage("--raw replaces --gitleaks/--semgrep/--trivy/--trivy-image: give one or the other")
+        import functools
+
+        report = _run(functools.partial(report_from_files, raw_dir=args.raw), inputs, _options(args), args.source)
+        return _finish(report, args)
     report = _run(report_from_files, inputs, _options(args), args.source)
     return _finish(report, args)
 

@@ -21,16 +21,17 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 import anyio
+from pydantic import ValidationError
 
 from secscan import __version__, budget
 from secscan.budget import analysis_budget, check
 from secscan.config import Config, load_config
 from secscan.errors import ConfigError, ScannerError
-from secscan.findings import Finding, LayerName, normalize, redact_text, register_secret
+from secscan.findings import LAYER_NAMES, Finding, LayerName, normalize, redact_text, register_secret
 from secscan.outputs.json_report import utf8_safe
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, evaluate, load_baseline
 from secscan.policy.gate import layer_error_line
-from secscan.report import Delivery, LayerReport, Report, Target, count_findings
+from secscan.report import Delivery, LayerReport, RawLayer, RawManifest, Report, Target, count_findings
 from secscan.scanners.interface import LayerResult, ScanContext
 from secscan.scanners.registry import LAYERS
 from secscan.synthesis.interface import SynthesisInput, SynthesisResult
@@ -373,6 +374,47 @@ def results_from_files(
     return results
 
 
+def results_from_raw(raw_dir: Path, source_root: Path | None) -> list[LayerResult]:
+    """`secscan report --raw DIR`: the layers as an earlier run recorded them in raw/.
+
+    With raw/manifest.json each layer comes back with the status, error and version the run
+    recorded (a layer that failed fails again; one whose output went missing is an error);
+    without one (raw/ of an older secscan), each <layer>.json present is read as its input."""
+    if not raw_dir.is_dir():
+        raise ConfigError(f"--raw {raw_dir}: not a directory")
+    manifest_path = raw_dir / "manifest.json"
+    if not manifest_path.exists():
+        inputs = {name: raw_dir / f"{name}.json" for name in LAYER_NAMES if (raw_dir / f"{name}.json").exists()}
+        if not inputs:
+            raise ConfigError(f"--raw {raw_dir}: no manifest.json and no <layer>.json in it")
+        return results_from_files({name: inputs.get(name) for name in LAYER_NAMES}, source_root)
+    try:
+        manifest = RawManifest.model_validate_json(read_input_file(manifest_path, "raw"))
+    except ValidationError as exc:
+        raise ConfigError(f"--raw {manifest_path}: not a secscan raw/ manifest: {exc.errors()[0]['msg']}") from None
+    results = []
+    for entry in dict((layer.name, layer) for layer in manifest.layers).values():
+        results.append(_restored(entry, raw_dir, source_root))
+    return results
+
+
+def _restored(entry: RawLayer, raw_dir: Path, source_root: Path | None) -> LayerResult:
+    if entry.status == "skipped":
+        return LayerResult(name=entry.name, status="skipped", version=entry.version)
+    path = raw_dir / entry.file if entry.file and Path(entry.file).name == entry.file else None
+    if path is not None and path.exists():
+        [parsed] = results_from_files({entry.name: path}, source_root)
+    elif entry.status == "ok":
+        missing = entry.file or f"{entry.name}.json"
+        return LayerResult(name=entry.name, status="error", version=entry.version, error=f"raw/{missing} is missing: the layer's output cannot be judged again")
+    else:
+        parsed = LayerResult(name=entry.name, status="error")
+    if entry.status == "error":  # as it failed then: its partial output is kept, the gate still fails
+        return parsed.model_copy(update={"status": "error", "error": entry.error or parsed.error or "failed (no message recorded)",
+                                         "version": entry.version or parsed.version, "notes": entry.notes or parsed.notes})
+    return parsed.model_copy(update={"version": parsed.version or entry.version, "notes": entry.notes or parsed.notes})
+
+
 def finish(analysis: Analysis, options: Options, config: Config) -> Report:
     """Write every output, then notify; report.json is written last and records the delivery."""
     from secscan.outputs import write_outputs, write_report_json
@@ -413,6 +455,7 @@ async def report_from_files(
     source_root: Path | None = None,
     *,
     adjust: Callable[[LayerResult], LayerResult] | None = None,
+    raw_dir: Path | None = None,
 ) -> Report:
     """The same pipeline on scanner JSON produced elsewhere (CI artifacts, the Dagger module).
 
@@ -421,7 +464,10 @@ async def report_from_files(
     """
     prepared = prepare(options, source_root or Path.cwd())
     with cyclic_gc_paused():
-        results = results_from_files(inputs, source_root, allow_empty=adjust is not None)
+        if raw_dir is not None:
+            results = results_from_raw(raw_dir, source_root)
+        else:
+            results = results_from_files(inputs, source_root, allow_empty=adjust is not None)
         if adjust is not None:
             results = [adjust(result) for result in results]
         target = _git_target(source_root.resolve()) if source_root else Target()

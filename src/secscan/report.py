@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from secscan.findings.model import Finding, LayerName, Severity
+from secscan.findings.redact import redact_text
 from secscan.synthesis.model import Synthesis, Usage
 
 SCHEMA_VERSION = 1
@@ -23,6 +24,44 @@ class LayerReport(BaseModel):
     findings: int = 0
     duration_s: float = 0.0
     notes: list[str] = Field(default_factory=list)
+
+
+class RawLayer(BaseModel):
+    """One layer as raw/manifest.json records it: enough to judge it again from raw/."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: LayerName
+    status: Literal["ok", "error", "skipped"]
+    error: str | None = None
+    version: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    file: str | None = Field(default=None, description="its raw output beside the manifest, if any")
+
+
+class RawManifest(BaseModel):
+    """raw/manifest.json: each layer's status, error and version beside the raw outputs, so
+    `secscan report --raw DIR` gives the verdict the run gave (a layer that failed still fails)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    manifest_version: Literal[1] = 1
+    secscan_version: str
+    layers: list[RawLayer]
+
+    @classmethod
+    def of(cls, report: Report, raw_files: set[str]) -> RawManifest:
+        return cls(
+            secscan_version=report.secscan_version,
+            layers=[
+                RawLayer(
+                    name=layer.name, status=layer.status, error=redact_text(layer.error) if layer.error else None,
+                    version=layer.version, notes=[redact_text(note) for note in layer.notes],
+                    file=f"{layer.name}.json" if layer.name in raw_files else None,
+                )
+                for layer in report.layers
+            ],
+        )
 
 
 class Target(BaseModel):

@@ -11,7 +11,7 @@ from secscan.findings.model import LAYER_NAMES
 from secscan.findings.redact import redact_text
 from secscan.outputs.interface import OutputFormat
 from secscan.outputs.json_report import JsonReport, utf8_safe
-from secscan.report import Report
+from secscan.report import RawManifest, Report
 
 
 def formats() -> list[OutputFormat]:
@@ -110,6 +110,13 @@ def write_outputs(report: Report, raw: dict[str, str], out_dir: Path) -> list[st
     for name in LAYER_NAMES:
         if name not in raw:
             _remove_stale(out_dir / "raw" / f"{name}.json")
+    written = {name for name in raw if (out_dir / "raw" / f"{name}.json").is_file()}
+    manifest = RawManifest.of(report, written)
+    try:
+        write_atomic(out_dir / "raw" / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
+    except OSError as exc:
+        _remove_stale(out_dir / "raw" / "manifest.json")
+        problems.append(f"raw/manifest.json not written: {exc.strerror or exc}")
     for output in formats():
         if output.filename == "report.json":
             continue
