@@ -10,7 +10,7 @@ from secscan.config import Config
 from secscan.findings import LayerName
 from secscan.pipeline import gate_findings, results_from_files
 from secscan.policy import LayerOutcome, evaluate
-from secscan.scanners.interface import LayerResult
+from secscan.results import LayerResult
 from secscan.synthesis.interface import SynthesisInput
 
 

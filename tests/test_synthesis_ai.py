@@ -27,9 +27,8 @@ from secscan.config import AIConfig, Config, Price
 from secscan.findings import Finding, LayerName, register_secret
 from secscan.findings.model import Category, Severity
 from secscan.pipeline import Options, Prepared, analyze, report_from_files
-from secscan.policy.gate import GateDecision
 from secscan.report import Report, Target
-from secscan.scanners.interface import LayerResult
+from secscan.results import GateDecision, LayerResult
 from secscan.synthesis import ai, deterministic, pricing, tokens
 from secscan.synthesis.interface import SynthesisInput, SynthesisResult
 from secscan.synthesis.prompt import CLOSE, OPEN, build_prompt

@@ -7,7 +7,7 @@ from typing import Any
 
 from secscan.findings import Finding
 from secscan.findings.model import Category, Severity
-from secscan.policy.gate import GateDecision
+from secscan.results import GateDecision
 from secscan.synthesis import deterministic
 from secscan.synthesis.interface import SynthesisInput
 

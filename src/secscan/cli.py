@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from secscan.errors import AnalysisTimeout, ConfigError, OutputError, UsageError
+
 if TYPE_CHECKING:
     from secscan.pipeline import Options
     from secscan.report import Report
@@ -141,8 +143,8 @@ def _scan(args: argparse.Namespace) -> int:
     options = _options(args, layers=args.layers, image=args.image, semgrep_configs=tuple(args.semgrep_config))
     if not args.path.is_dir():
         if args.path.exists():
-            raise _usage(f"{args.path}: is a file, not a directory: give the folder of the repository to scan")
-        raise _usage(f"{args.path}: no such directory")
+            raise UsageError(f"{args.path}: is a file, not a directory: give the folder of the repository to scan")
+        raise UsageError(f"{args.path}: no such directory")
     prepared = prepare(options, args.path)
     layers = selected_layers(options, prepared.config)
     err = terminal.console(stderr=True)
@@ -165,7 +167,7 @@ def _report(args: argparse.Namespace) -> int:
     inputs: dict[LayerName, Path | None] = {name: getattr(args, name.replace("-", "_")) for name in LAYER_NAMES}
     if args.raw is not None:
         if any(inputs.values()):
-            raise _usage("--raw replaces --gitleaks/--semgrep/--trivy/--trivy-image: give one or the other")
+            raise UsageError("--raw replaces --gitleaks/--semgrep/--trivy/--trivy-image: give one or the other")
         import functools
 
         report = _run(functools.partial(report_from_files, raw_dir=args.raw), inputs, _options(args), args.source)
@@ -180,22 +182,12 @@ def _doctor() -> int:
     return run()
 
 
-class _UsageError(Exception):
-    pass
-
-
-def _usage(message: str) -> _UsageError:
-    return _UsageError(message)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    from secscan.errors import AnalysisTimeout, ConfigError, OutputError
-
     try:
         if args.command == "scan":
             return _scan(args)
@@ -204,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "schema":
             return _print_schema()
         return _doctor()
-    except (ConfigError, _UsageError) as exc:
+    except ConfigError as exc:  # UsageError too
         from secscan.findings.redact import redact_text
         from secscan.outputs.printable import printable
 

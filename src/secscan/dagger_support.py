@@ -27,10 +27,11 @@ from secscan.errors import ParseError
 from secscan.findings.model import LAYER_NAMES, LayerName
 from secscan.pipeline import Options, report_from_files
 from secscan.report import Report
+from secscan.results import LayerResult
 from secscan.scanners import gitleaks as gitleaks_scanner
 from secscan.scanners import semgrep as semgrep_scanner
 from secscan.scanners import trivy as trivy_scanner
-from secscan.scanners.interface import LayerResult, ScanContext
+from secscan.scanners.interface import ScanContext
 from secscan.scanners.process import last_meaningful_line
 
 # ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from dagger import DefaultPath, Doc, ReturnType, dag, field, function, object_ty
 
 from secscan import dagger_support as support
 from secscan.config import Config, load_config
-from secscan.errors import SecscanError
+from secscan.errors import GateFailed, ScanFailed, SecscanError
 from secscan.findings.model import LayerName
 from secscan.pipeline import Options
 from secscan.report import Report
@@ -63,14 +63,6 @@ SlackTokenArg = Annotated[
 ]
 SlackChannelArg = Annotated[str | None, Doc("Slack channel for --slack-token, e.g. #security")]
 ModelArg = Annotated[str | None, Doc("Model for the AI synthesis (default gpt-4o)")]
-
-
-class GateFailed(Exception):
-    """The policy gate failed: the message is the summary, so `dagger call` shows why."""
-
-
-class ScanFailed(Exception):
-    """The scan could not be run as asked (bad config, bad arguments, or a scanner could not run)."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,7 +32,8 @@ from secscan.outputs.json_report import utf8_safe
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, evaluate, load_baseline
 from secscan.policy.gate import layer_error_line
 from secscan.report import Delivery, LayerReport, RawLayer, RawManifest, Report, Target, count_findings
-from secscan.scanners.interface import LayerResult, ScanContext
+from secscan.results import LayerResult
+from secscan.scanners.interface import ScanContext
 from secscan.scanners.registry import LAYERS
 from secscan.synthesis.interface import SynthesisInput, SynthesisResult
 
@@ -215,7 +216,6 @@ async def analyze(
     *,
     mode: str,
     target: Target,
-    synthesizer_factory: Callable[[Config, Options], object] | None = None,
 ) -> Analysis:
     """From layer results to the final report (nothing written yet), within the time budget."""
     with analysis_budget(budget.DEFAULT_ANALYSIS_BUDGET_S if options.analysis_budget_s is None else options.analysis_budget_s):

@@ -11,8 +11,6 @@ from secscan.findings.model import Finding, LayerName, Severity
 from secscan.findings.redact import redact_text
 from secscan.synthesis.model import Synthesis, Usage
 
-SCHEMA_VERSION = 1
-
 
 class LayerReport(BaseModel):
     model_config = ConfigDict(frozen=True)

@@ -9,33 +9,17 @@ from pathlib import Path
 from secscan.errors import OutputError
 from secscan.findings.model import LAYER_NAMES
 from secscan.findings.redact import redact_text
+from secscan.outputs.html import HtmlReport
 from secscan.outputs.interface import OutputFormat
 from secscan.outputs.json_report import JsonReport, utf8_safe
+from secscan.outputs.markdown import MarkdownReport
+from secscan.outputs.sarif import SarifReport
 from secscan.report import RawManifest, Report
 
 
 def formats() -> list[OutputFormat]:
-    """Every file format; formats whose module is missing are simply not written."""
-    found: list[OutputFormat] = [JsonReport()]
-    try:
-        from secscan.outputs.sarif import SarifReport
-
-        found.append(SarifReport())
-    except ImportError:
-        pass
-    try:
-        from secscan.outputs.markdown import MarkdownReport
-
-        found.append(MarkdownReport())
-    except ImportError:
-        pass
-    try:
-        from secscan.outputs.html import HtmlReport
-
-        found.append(HtmlReport())
-    except ImportError:
-        pass
-    return found
+    """Every file format written to --out (report.json first)."""
+    return [JsonReport(), SarifReport(), MarkdownReport(), HtmlReport()]
 
 
 def _current_umask() -> int:

@@ -19,7 +19,7 @@ import orjson
 
 from secscan.findings.model import Finding, Severity
 from secscan.outputs.sarif import Redactor, shows_snippet
-from secscan.report import LayerReport, Report
+from secscan.report import Report
 
 CSS = r"""
 :root { color-scheme: light dark; --bg: #fff; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --panel: #f6f8fa;
@@ -378,10 +378,6 @@ def synthesis_section(report: Report, text: Text) -> str:
         parts.append("<h3>Next actions</h3><ul>" + "".join(f"<li>{text(a)}</li>" for a in synthesis.next_actions) + "</ul>")
     parts.append("</section>")
     return "".join(parts)
-
-
-def layer_counts(report: Report, layer: LayerReport) -> Counter[Severity]:
-    return severity_counts(report).get(layer.name, Counter())
 
 
 def severity_counts(report: Report) -> dict[str, Counter[Severity]]:

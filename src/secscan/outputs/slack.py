@@ -48,6 +48,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.webhook import WebhookClient
 
 from secscan.config import Config
+from secscan.errors import DeliveryFailed
 from secscan.findings.model import Finding, Severity
 from secscan.findings.redact import redact_text, register_secret
 from secscan.outputs.printable import printable
@@ -620,12 +621,8 @@ def _retry_handlers(config: Config, budget: _RetryBudget) -> list[RetryHandler]:
 # --------------------------------------------------------------------------- delivery
 
 
-class _Failed(Exception):
-    """A request that did not go through, with a one-line description."""
-
-
 def _describe(what: str, exc: BaseException, budget: _RetryBudget, timeout_s: float) -> str:
-    if isinstance(exc, _Failed):
+    if isinstance(exc, DeliveryFailed):
         detail = str(exc)
     elif isinstance(exc, SlackApiError):
         response = exc.response
@@ -662,7 +659,7 @@ def _send_webhook(url: str, report: Report, config: Config, budget: _RetryBudget
     response = client.send(text=message.text, blocks=message.blocks, unfurl_links=False, unfurl_media=False)
     # The webhook client returns HTTP errors instead of raising them.
     if response.status_code != 200:
-        raise _Failed(f"HTTP {response.status_code} {_plain(response.body, 120)}".strip())
+        raise DeliveryFailed(f"HTTP {response.status_code} {_plain(response.body, 120)}".strip())
     return f"sent through the incoming webhook ({len(message.blocks)} blocks)"
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from secscan.findings.model import Finding, LayerName
     from secscan.report import Report
-    from secscan.scanners.interface import LayerResult
+    from secscan.results import LayerResult
 
 _SEVERITY_STYLE = {
     Severity.CRITICAL: "bold red",

@@ -9,8 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from secscan.config import PolicyConfig
 from secscan.findings.model import Category, Finding, LayerName
-
-Verdict = Literal["pass", "fail"]
+from secscan.results import GateDecision
 
 
 class LayerOutcome(BaseModel):
@@ -19,13 +18,6 @@ class LayerOutcome(BaseModel):
     name: LayerName
     status: Literal["ok", "error", "skipped"]
     error: str | None = None
-
-
-class GateDecision(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    verdict: Verdict
-    reasons: list[str]
 
 
 def layer_error_line(name: str, error: str | None) -> str:

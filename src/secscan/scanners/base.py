@@ -13,7 +13,7 @@ import orjson
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import LayerName
 from secscan.findings.redact import redact_json, redact_text
-from secscan.scanners.interface import LayerResult
+from secscan.results import LayerResult
 
 
 async def guarded(name: LayerName, body: Callable[[Callable[[str], None]], Awaitable[LayerResult]]) -> LayerResult:

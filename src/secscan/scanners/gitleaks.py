@@ -18,9 +18,10 @@ from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity, parses_redacted_input
 from secscan.findings.redact import MASK, register_secret
 from secscan.findings.titles import title_from_message
+from secscan.results import LayerResult
 from secscan.scanners.base import guarded, ingest, raw_text, read_report
 from secscan.scanners.gitrepo import git, git_environment
-from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
+from secscan.scanners.interface import ParsedOutput, ScanContext
 from secscan.scanners.process import last_meaningful_line, probe_version, resolve_binary, run_command
 
 CRITICAL_RULE_PREFIXES = (

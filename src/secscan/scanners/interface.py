@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from secscan.config import Config
 from secscan.findings.model import Finding, LayerName
 
-LayerStatus = Literal["ok", "error", "skipped"]
+# Re-exported for code written before these moved to secscan.results; import them from there.
+from secscan.results import LayerResult as LayerResult
+from secscan.results import LayerStatus as LayerStatus
 
 
 class ParsedOutput(BaseModel):
@@ -22,21 +24,6 @@ class ParsedOutput(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
     version: str | None = None
-
-
-class LayerResult(BaseModel):
-    """One layer's outcome. `raw` is the scanner's own output, already redacted."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: LayerName
-    status: LayerStatus
-    error: str | None = None
-    version: str | None = None
-    findings: list[Finding] = Field(default_factory=list)
-    duration_s: float = 0.0
-    raw: str | None = Field(default=None, exclude=True, repr=False)
-    notes: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)

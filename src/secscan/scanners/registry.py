@@ -15,7 +15,3 @@ LAYERS: dict[LayerName, Layer] = {
     "trivy": TRIVY,
     "trivy-image": TRIVY_IMAGE,
 }
-
-
-def layer(name: LayerName) -> Layer:
-    return LAYERS[name]

@@ -21,8 +21,9 @@ from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity, Suppression, parses_redacted_input
 from secscan.findings.redact import redact_text
 from secscan.findings.titles import title_from_message
+from secscan.results import LayerResult
 from secscan.scanners.base import guarded, ingest, raw_text, read_report, read_source_line
-from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
+from secscan.scanners.interface import ParsedOutput, ScanContext
 from secscan.scanners.process import QUIET_ENV, beside_first_on_path, probe_version, resolve_binary, run_command
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"

@@ -17,9 +17,10 @@ from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Finding, LayerName, Severity, parses_redacted_input
 from secscan.findings.redact import MASK, mask_env_values
 from secscan.findings.titles import shorten
+from secscan.results import LayerResult
 from secscan.scanners.base import guarded, ingest, raw_text, read_report
 from secscan.scanners.gitrepo import ignored_paths
-from secscan.scanners.interface import LayerResult, ParsedOutput, ScanContext
+from secscan.scanners.interface import ParsedOutput, ScanContext
 from secscan.scanners.process import Completed, probe_version, resolve_binary, run_command
 
 OFFLINE_FLAGS = [

@@ -22,12 +22,13 @@ import openai
 from pydantic import ValidationError
 
 from secscan.config import Config, Price
+from secscan.errors import PromptTooLarge, UnusableAnswer
 from secscan.findings.redact import register_secret
 from secscan.synthesis import deterministic
 from secscan.synthesis.interface import SynthesisInput, SynthesisResult
 from secscan.synthesis.model import LikelyFalsePositive, Synthesis, SynthesisOutput, TopRisk, Usage
 from secscan.synthesis.pricing import cost_usd, price_for
-from secscan.synthesis.prompt import Prompt, PromptTooLarge, build_prompt, clean
+from secscan.synthesis.prompt import Prompt, build_prompt, clean
 from secscan.synthesis.tokens import counting_for
 
 DEFAULT_MODEL = "gpt-4o"
@@ -37,10 +38,6 @@ MAX_ACTIONS = 10
 MAX_IDS_PER_ITEM = 50
 # Reasoning models (o1, o3, o4-mini, gpt-5…) reject any temperature but the default.
 _NO_TEMPERATURE = re.compile(r"^(?:o\d|gpt-5)")
-
-
-class Unusable(Exception):
-    """The endpoint answered, but not with something secscan can use."""
 
 
 @dataclass
@@ -92,7 +89,7 @@ def reason_for(exc: BaseException, config: Config) -> str:
     """One redacted line: why the model's answer could not be used."""
     retries = config.ai.max_retries
     after = f" after {retries} {'retry' if retries == 1 else 'retries'}" if retries else ""
-    if isinstance(exc, Unusable):
+    if isinstance(exc, UnusableAnswer):
         text = str(exc)
     elif isinstance(exc, TimeoutError):
         text = f"the model call did not finish within {_deadline(config):.0f}s in total"
@@ -140,28 +137,28 @@ _FILTERED = "the model's answer was withheld by the content filter (finish_reaso
 
 
 def _message(completion: Any) -> Any:
-    """The first choice's message, or Unusable saying why there is nothing to use."""
+    """The first choice's message, or UnusableAnswer saying why there is nothing to use."""
     choices = getattr(completion, "choices", None) or []
     if not choices:
-        raise Unusable("the model returned no choices")
+        raise UnusableAnswer("the model returned no choices")
     choice = choices[0]
     if choice.finish_reason == "length":
-        raise Unusable(_CUT_OFF)
+        raise UnusableAnswer(_CUT_OFF)
     if choice.finish_reason == "content_filter":
-        raise Unusable(_FILTERED)
+        raise UnusableAnswer(_FILTERED)
     message = choice.message
     if message is None:
-        raise Unusable("the model returned no message")
+        raise UnusableAnswer("the model returned no message")
     if message.refusal:
-        raise Unusable(f"the model refused: {message.refusal}")
+        raise UnusableAnswer(f"the model refused: {message.refusal}")
     return message
 
 
-def _off_schema(exc: ValidationError) -> Unusable:
+def _off_schema(exc: ValidationError) -> UnusableAnswer:
     errors = exc.errors()
     where = ".".join(str(part) for part in errors[0]["loc"]) if errors and errors[0]["loc"] else "answer"
     what = errors[0]["msg"] if errors else str(exc)
-    return Unusable(f"the model's answer does not fit the schema ({exc.error_count()} error(s); {where}: {what})")
+    return UnusableAnswer(f"the model's answer does not fit the schema ({exc.error_count()} error(s); {where}: {what})")
 
 
 def _read(raw: Any, meter: Meter, strict: bool) -> SynthesisOutput:
@@ -177,15 +174,15 @@ def _read(raw: Any, meter: Meter, strict: bool) -> SynthesisOutput:
         else:
             parsed = None
     except openai.LengthFinishReasonError:
-        raise Unusable(_CUT_OFF) from None
+        raise UnusableAnswer(_CUT_OFF) from None
     except openai.ContentFilterFinishReasonError:
-        raise Unusable(_FILTERED) from None
+        raise UnusableAnswer(_FILTERED) from None
     except ValidationError as exc:
         raise _off_schema(exc) from None
     except (AttributeError, TypeError, KeyError, ValueError) as exc:  # a body that is no chat completion
-        raise Unusable(f"the endpoint's answer is not a chat completion ({type(exc).__name__})") from None
+        raise UnusableAnswer(f"the endpoint's answer is not a chat completion ({type(exc).__name__})") from None
     if not isinstance(parsed, SynthesisOutput):
-        raise Unusable("the model returned no content")
+        raise UnusableAnswer("the model returned no content")
     return parsed
 
 

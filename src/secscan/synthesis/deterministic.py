@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from secscan.findings.model import Category, Finding, Severity
-from secscan.synthesis.interface import SynthesisInput, SynthesisResult
+from secscan.synthesis.interface import SynthesisInput
 from secscan.synthesis.model import Synthesis, TopRisk, Urgency
 
 _CATEGORY_WEIGHT = {
@@ -28,24 +28,12 @@ _SEVERITY_POINTS = {Severity.CRITICAL: 40, Severity.HIGH: 20, Severity.MEDIUM: 6
 MAX_IDS_PER_RISK = 20
 
 
-def priority(finding: Finding) -> tuple[int, int, int, int, int, int]:
-    """Bigger is more urgent: new, live secret, severity, fix available, exposure (image), category."""
-    category = finding.category
-    live_secret = category is Category.SECRET and finding.in_head is not False
-    fixable = category is not Category.VULNERABILITY or bool(finding.fixed_version)
-    return (
-        finding.status == "new",
-        live_secret,
-        _SEVERITY_RANK[finding.severity],
-        fixable,
-        finding.layer == "trivy-image",
-        _CATEGORY_WEIGHT[category],
-    )
-
-
 def _sort_key(finding: Finding) -> tuple[int, str, int, str]:
-    # `priority` packed into one int (each part < 16, same order), inlined: sorting 100k
-    # findings then compares ints, and spends its time in C.
+    """The one definition of urgency: most urgent first, then by place and id.
+
+    Urgency, most significant first: new, live secret, severity, fix available, exposure
+    (image), category. Packed into one int (each part < 16): sorting 100k findings then
+    compares ints, and spends its time in C."""
     category = finding.category
     packed = (
         (finding.status == "new") << 20
@@ -224,11 +212,6 @@ def next_actions(data: SynthesisInput, ranked: Sequence[Finding]) -> list[str]:
     if data.layer_errors:
         actions.append("Make the failed layers run (see their errors): a scan with a missing layer proves nothing.")
     return actions
-
-
-class DeterministicSynthesizer:
-    async def synthesize(self, data: SynthesisInput) -> SynthesisResult:
-        return SynthesisResult(synthesis=build(data), usage=None)
 
 
 def build(data: SynthesisInput, error: str | None = None, ranked: Sequence[Finding] | None = None) -> Synthesis:

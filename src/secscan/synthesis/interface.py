@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from pydantic import BaseModel, ConfigDict
 
 from secscan.findings.model import Finding
-from secscan.policy.gate import GateDecision
+from secscan.results import GateDecision
 from secscan.synthesis.model import Synthesis, Usage
 
 
@@ -27,7 +25,3 @@ class SynthesisResult(BaseModel):
 
     synthesis: Synthesis
     usage: Usage | None = None
-
-
-class Synthesizer(Protocol):
-    async def synthesize(self, data: SynthesisInput) -> SynthesisResult: ...

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from openai.lib._pydantic import to_strict_json_schema
 
+from secscan.errors import PromptTooLarge
 from secscan.findings.model import Category, Finding, Severity
 from secscan.findings.redact import redact_text
 from secscan.synthesis.deterministic import rank
@@ -62,10 +63,6 @@ cwe, sn=code snippet, d=description. groups: n findings sharing category, rule a
 not listed."""
 
 SCHEMA_INSTRUCTION = "Answer with one JSON object that validates against this JSON Schema:\n"
-
-
-class PromptTooLarge(Exception):
-    """Even the shortest form of the data does not fit the budget."""
 
 
 @dataclass(frozen=True)
