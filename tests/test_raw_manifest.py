@@ -21,7 +21,7 @@ def comparable(report: dict[str, Any]) -> dict[str, Any]:
     return {
         "verdict": report["verdict"],
         "reasons": report["reasons"],
-        "layers": [(l["name"], l["status"], l["error"], l["version"], l["findings"]) for l in report["layers"]],
+        "layers": [(x["name"], x["status"], x["error"], x["version"], x["findings"]) for x in report["layers"]],
         "ids": sorted((f["id"], f["rule_id"], f["path"], f["line"], f["status"]) for f in report["findings"]),
     }
 
@@ -84,7 +84,7 @@ def test_recorded_layer_error_fails_again_even_with_its_output(tmp_path: Path) -
     )
     run = secscan("report", "--raw", raw, "--no-ai", "--no-slack", env=base_env(), out=tmp_path / "out")
     assert run.code == 1, run.stderr
-    assert [(l["name"], l["status"]) for l in run.report["layers"]] == [("semgrep", "error"), ("gitleaks", "skipped")]
+    assert [(layer["name"], layer["status"]) for layer in run.report["layers"]] == [("semgrep", "error"), ("gitleaks", "skipped")]
     assert run.layer("semgrep")["error"] == "semgrep timed out after 900 s"
 
 

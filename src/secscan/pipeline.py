@@ -393,7 +393,7 @@ def results_from_raw(raw_dir: Path, source_root: Path | None) -> list[LayerResul
     except ValidationError as exc:
         raise ConfigError(f"--raw {manifest_path}: not a secscan raw/ manifest: {exc.errors()[0]['msg']}") from None
     results = []
-    for entry in dict((layer.name, layer) for layer in manifest.layers).values():
+    for entry in {layer.name: layer for layer in manifest.layers}.values():
         results.append(_restored(entry, raw_dir, source_root))
     return results
 
