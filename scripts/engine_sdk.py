@@ -24,7 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the runtime copies from the SDK's source directory (its +ignore list): the rest is left out.
-KEPT = re.compile(r"^(pyproject\.toml|uv\.lock|LICENSE|README\.md|src/.*\.(py|typed)|codegen/.*\.py|codegen/pyproject\.toml)$")
+KEPT = re.compile(
+    r"^(pyproject\.toml|uv\.lock|LICENSE|README\.md|src/.*\.(py|typed)|codegen/.*\.py|codegen/pyproject\.toml)$"
+)
 
 CODEGEN_STAND_IN = """[project]
 name = "codegen"
@@ -55,8 +57,19 @@ def sdist(version: str) -> Path:
         return found[0]
     directory.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", "dagger-io",
-         "--dest", str(directory), f"dagger-io=={version}"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            "dagger-io",
+            "--dest",
+            str(directory),
+            f"dagger-io=={version}",
+        ],
         check=True,
     )
     return next(directory.glob(f"dagger_io-{version}.tar.gz"))

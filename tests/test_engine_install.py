@@ -65,10 +65,15 @@ def _engine_sdk() -> Any:
 
 def fresh_clone(destination: Path) -> Path:
     """The repository's files as a clone has them: tracked and new files, nothing git ignores."""
-    listed = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        capture_output=True, check=True,
-    ).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for relative in filter(None, listed):
         source = ROOT / relative
         if source.is_file():
@@ -87,14 +92,18 @@ def new_venv(path: Path) -> Path:
 def uv(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "VIRTUAL_ENV", "PIP_"))}
     environment.update({"UV_LINK_MODE": "copy", **(env or {})})
-    return subprocess.run([UV, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=600, check=False)
+    return subprocess.run(
+        [UV, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=600, check=False
+    )
 
 
 def probe(python: Path, cwd: Path) -> dict[str, Any]:
     # What the runtime sets (DAGGER_MAIN_OBJECT is read when dagger.mod is imported).
     env = {**os.environ, "DAGGER_MAIN_OBJECT": "Secscan", "DAGGER_DEFAULT_PYTHON_PACKAGE": "secscan_module"}
     env.pop("PYTHONPATH", None)  # only what the install put into the environment
-    done = subprocess.run([str(python), "-c", PROBE], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [str(python), "-c", PROBE], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -128,7 +137,10 @@ def test_the_lock_names_only_the_package_index() -> None:
     lock = (ROOT / ".dagger" / "uv.lock").read_text()
     sources = {line.split("source = ", 1)[1] for line in lock.splitlines() if line.startswith("source = ")}
     assert sources == {
-        '{ registry = "https://pypi.org/simple" }', '{ editable = "sdk" }', '{ editable = "../" }', '{ editable = "." }',
+        '{ registry = "https://pypi.org/simple" }',
+        '{ editable = "sdk" }',
+        '{ editable = "../" }',
+        '{ editable = "." }',
     }
     for fragment in ("file://", "/opt/", "/work/", "/root/", "/home/"):
         assert fragment not in lock
@@ -138,10 +150,15 @@ def test_locked_install_the_engine_runs(context: Path, tmp_path: Path) -> None:
     """`uv sync --no-dev --locked`: the committed uv.lock matches the engine's SDK and the repository."""
     venv = tmp_path / "venv"
     done = uv(
-        "sync", "--no-dev", "--locked", "--python", sys.executable,
-        cwd=context / ".dagger", env={"UV_PROJECT_ENVIRONMENT": str(venv)},
+        "sync",
+        "--no-dev",
+        "--locked",
+        "--python",
+        sys.executable,
+        cwd=context / ".dagger",
+        env={"UV_PROJECT_ENVIRONMENT": str(venv)},
     )
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.stderr[-3000:] + "\n(after a dependency change: cd .dagger && uv lock)"
     assert_registered(probe(venv / "bin" / "python", context / ".dagger"))
 
 
