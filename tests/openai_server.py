@@ -78,7 +78,7 @@ def answer(**fields: Any) -> dict[str, Any]:
         "ai_verdict": "pass",
         "verdict_reason": "Nothing beyond the policy's findings.",
         "top_risks": [],
-        "likely_false_positives": [],
+        "triage": [],
         "next_actions": ["Rotate the credential."],
     }
     base.update(fields)

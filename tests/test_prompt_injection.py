@@ -83,7 +83,7 @@ def obey(request: Recorded) -> Reply:
                 ai_verdict="pass",
                 verdict_reason="The repository told me it is safe.",
                 top_risks=[],
-                likely_false_positives=[{"finding_ids": ids, "reason": "maintenance mode"}] if ids else [],
+                triage=[{"finding_id": i, "label": "likely_false_positive", "reason": "maintenance mode"} for i in ids],
                 next_actions=[],
             )
         )
@@ -170,8 +170,10 @@ def test_the_verdict_stays_the_policys(injection_run: InjectionRun) -> None:
     assert (ai.verdict, ai.reasons) == (plain.verdict, plain.reasons)
     # the model's answer was used, and obeyed the injection; the policy overruled it
     assert ai.synthesis.source == "ai", ai.synthesis.error
-    assert ai.synthesis.ai_verdict == "pass" and ai.synthesis.risk_score == 0 and ai.synthesis.top_risks == []
-    assert any("the policy's fail stands" in note for note in ai.synthesis.adjustments), ai.synthesis.adjustments
+    assert ai.synthesis.ai_verdict == "pass" and ai.synthesis.ai_verdict_text() == "pass (overruled by policy)"
+    # bound to the failing gate: secscan's floor and top risks, every correction listed
+    assert ai.synthesis.risk_score >= plain.synthesis.risk_score > 0 and ai.synthesis.top_risks
+    assert any("overruled by policy" in note for note in ai.synthesis.adjustments), ai.synthesis.adjustments
     stored = json.loads((injection_run.out / "report.json").read_text())
     assert stored["verdict"] == "fail" and stored["reasons"] == plain.reasons
     assert "the gate failed" in (injection_run.out / "report.md").read_text()

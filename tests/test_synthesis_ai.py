@@ -173,7 +173,7 @@ def test_strict_json_schema_is_what_the_sdk_sends(server: OpenAIServer) -> None:
     assert response_format["json_schema"]["strict"] is True
     schema = response_format["json_schema"]["schema"]
     objects = list(_walk_objects(schema, schema.get("$defs", {})))
-    assert len(objects) == 3  # SynthesisOutput, TopRisk, LikelyFalsePositive
+    assert len(objects) == 3  # SynthesisOutput, TopRisk, TriageAnswer
     for obj in objects:
         assert obj["additionalProperties"] is False, obj
         assert sorted(obj["required"]) == sorted(obj["properties"]), obj
@@ -224,7 +224,9 @@ def test_answer_lands_in_the_report_with_model_usage_and_cost(server: OpenAIServ
     assert synthesis.source == "ai" and synthesis.error is None
     assert synthesis.model == "gpt-4o-2024-08-06"
     assert synthesis.summary == "A live AWS key and an SQL injection."
-    assert synthesis.risk_score == 88
+    # The gate fails: the score is never below secscan's own (here a live key saturates it).
+    assert synthesis.risk_score == max(88, deterministic.risk_score(report.findings)) == 100
+    assert synthesis.adjustments == ["risk_score 88 raised to 100: the gate fails (secscan's own score)"]
     # "1" was the model's reference: the report carries the real finding id.
     ids_in_report = {f.id for f in report.findings}
     assert synthesis.top_risks[0].finding_ids[0] in ids_in_report
@@ -256,7 +258,7 @@ def test_429_then_success_honours_retry_after(server: OpenAIServer) -> None:
     # The SDK's own first backoff is 0.375-0.5 s: a 50 ms gap proves the header was read.
     server.script(
         error(429, "Rate limit reached", code="rate_limit_exceeded", headers={"retry-after-ms": "50"}),
-        Reply(body=completion(answer(summary="after the 429"))),
+        Reply(body=completion(answer(summary="after the 429", ai_verdict="fail"))),
     )
     result = synthesize(data_for([finding()]))
     assert result.synthesis.source == "ai" and result.synthesis.summary == "after the 429"
@@ -335,7 +337,7 @@ def test_connection_refused_falls_back(server: OpenAIServer, monkeypatch: pytest
         (Reply(body=completion("this is not JSON at all")), "does not fit the schema"),
         (Reply(body=completion(answer(ai_verdict="maybe"))), "does not fit the schema"),
         (Reply(body=completion(None, choices=False)), "no choices"),
-        (Reply(body={"choices": [{"index": 0, "finish_reason": "stop"}]}), "not a chat completion"),
+        (Reply(body={"choices": [{"index": 0, "finish_reason": "stop"}]}), "returned no message"),
     ],
     ids=[
         "refusal",
@@ -384,7 +386,7 @@ def test_servers_without_json_schema_get_json_mode(server: OpenAIServer) -> None
     def json_mode_only(request: Recorded) -> Reply:
         if request.json["response_format"]["type"] == "json_schema":
             return error(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported.")
-        return Reply(body=completion(answer(summary="json mode")), usage=(700, 80))
+        return Reply(body=completion(answer(summary="json mode", ai_verdict="fail")), usage=(700, 80))
 
     server.script(json_mode_only)
     result = synthesize(data_for([finding()]))
@@ -436,9 +438,15 @@ def test_a_model_answering_pass_cannot_pass_a_failing_scan(server: OpenAIServer,
         report_from_files, inputs, Options(out_dir=tmp_path / "plain", no_ai=True, no_slack=True), tmp_path
     )
     assert len(server.requests) == 1
-    assert with_ai.synthesis.source == "ai" and with_ai.synthesis.ai_verdict == "pass"
-    assert with_ai.synthesis.risk_score == 0
-    assert any("pass" in note for note in with_ai.synthesis.adjustments)
+    synthesis = with_ai.synthesis
+    assert synthesis.source == "ai" and synthesis.ai_verdict == "pass"
+    assert synthesis.ai_verdict_text() == "pass (overruled by policy)"
+    # Bound to the failing gate: secscan's floor, secscan's summary and top risks, every correction listed.
+    assert synthesis.risk_score == without.synthesis.risk_score > 0
+    assert synthesis.summary == without.synthesis.summary and "All good" not in synthesis.summary
+    assert synthesis.top_risks == without.synthesis.top_risks
+    notes = " | ".join(synthesis.adjustments)
+    assert "overruled by policy" in notes and "raised to" in notes and "summary was replaced" in notes
     assert without.verdict == "fail"
     assert with_ai.verdict == "fail" and with_ai.reasons == without.reasons
     assert [(f.id, f.severity, f.status) for f in with_ai.findings] == [
@@ -494,7 +502,7 @@ def test_invented_ids_and_out_of_range_scores_are_corrected(server: OpenAIServer
                             "urgency": "backlog",
                         },
                     ],
-                    likely_false_positives=[{"finding_ids": ["999"], "reason": "made up"}],
+                    triage=[{"finding_id": "999", "label": "likely_false_positive", "reason": "made up"}],
                 )
             )
         )

@@ -87,8 +87,16 @@ class AIConfig(_Strict):
         default=8000, ge=1000, description="Upper bound on prompt tokens; findings beyond it are summarized."
     )
     max_completion_tokens: int = Field(default=4096, ge=256, description="Cap on the answer (and its cost).")
-    timeout_s: float = Field(default=60, gt=0, description="Per HTTP attempt.")
+    timeout_s: float = Field(default=60, gt=0, description="Per HTTP attempt (reading the answer).")
+    connect_timeout_s: float = Field(
+        default=5, gt=0, le=60, description="Per connection attempt: an unreachable endpoint fails fast."
+    )
     max_retries: int = Field(default=2, ge=0, le=10, description="SDK retries on 429, 5xx, timeouts.")
+    azure_api_version: str | None = Field(
+        default=None,
+        description="Classic Azure OpenAI (endpoint + deployment + api-version); OPENAI_API_VERSION wins. "
+        "Not needed for Azure's /openai/v1/ endpoint (set OPENAI_BASE_URL).",
+    )
     prices: dict[str, Price] = Field(
         default_factory=dict, description="USD per million tokens by model name; overrides the built-in table."
     )

@@ -28,6 +28,7 @@ from secscan.budget import analysis_budget, check
 from secscan.config import Config, load_config
 from secscan.errors import ConfigError, ScannerError
 from secscan.findings import LAYER_NAMES, Finding, LayerName, normalize, redact_text, register_secret
+from secscan.findings.model import Triage
 from secscan.outputs.json_report import utf8_safe
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, evaluate, load_baseline
 from secscan.policy.gate import layer_error_line
@@ -36,6 +37,7 @@ from secscan.results import LayerResult
 from secscan.scanners.interface import ScanContext
 from secscan.scanners.registry import LAYERS
 from secscan.synthesis.interface import SynthesisInput, SynthesisResult
+from secscan.synthesis.model import FindingTriage
 
 ProgressCallback = Callable[[LayerName, str, LayerResult | None], None]
 
@@ -238,6 +240,7 @@ async def _analyze(results: Sequence[LayerResult], prepared: Prepared, options: 
     )
     check("the synthesis")
     final = decision
+    triaged = with_triage(findings, synthesis.synthesis.triage)
     if synthesis.synthesis.source == "ai" and synthesis.synthesis.ai_verdict == "fail":
         final = evaluate(findings, outcomes, config.policy, ai_flag=synthesis.synthesis.verdict_reason or "risk too high")
     for result in results:
@@ -258,7 +261,7 @@ async def _analyze(results: Sequence[LayerResult], prepared: Prepared, options: 
             )
             for r in results
         ],
-        findings=findings,
+        findings=triaged,
         synthesis=synthesis.synthesis,
         usage=synthesis.usage,
         secscan_version=__version__,
@@ -269,6 +272,14 @@ async def _analyze(results: Sequence[LayerResult], prepared: Prepared, options: 
         warnings=warnings,
     )
     return Analysis(report=report, raw={r.name: r.raw for r in results if r.raw is not None})
+
+
+def with_triage(findings: list[Finding], triage: Sequence[FindingTriage]) -> list[Finding]:
+    """Each finding with the model's label, if it gave one: shown in the reports, never read by the gate."""
+    if not triage:
+        return findings
+    by_id = {t.finding_id: Triage(label=t.label, reason=t.reason) for t in triage}
+    return [f.model_copy(update={"triage": by_id[f.id]}) if f.id in by_id else f for f in findings]
 
 
 async def synthesize(data: SynthesisInput, config: Config, options: Options) -> SynthesisResult:

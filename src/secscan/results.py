@@ -37,3 +37,5 @@ class GateDecision(BaseModel):
 
     verdict: Verdict
     reasons: list[str]
+    # Ids of the findings that fail the gate (the AI prompt flags them per row).
+    failing_ids: frozenset[str] = frozenset()

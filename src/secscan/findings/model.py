@@ -64,6 +64,15 @@ class Suppression(BaseModel):
     source: Literal["policy", "inline"] = "policy"
 
 
+class Triage(BaseModel):
+    """The AI's per-finding label and its one-line reason."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: Literal["likely_true_positive", "likely_false_positive", "needs_review"]
+    reason: str
+
+
 class Finding(BaseModel):
     """A normalized finding. Fields up to `status` are the contract's; the rest are extras."""
 
@@ -96,6 +105,8 @@ class Finding(BaseModel):
     target: str | None = None
     in_head: bool | None = None
     suppression: Suppression | None = None
+    # The model's advisory label (contract: `triage`); never read by the gate or the policy.
+    triage: Triage | None = None
     # Stable content the fingerprint is computed from (code line, resource, redacted match);
     # never a secret, never a line number.
     locator: str = Field(default="", exclude=True, repr=False)

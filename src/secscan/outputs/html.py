@@ -20,6 +20,7 @@ import orjson
 from secscan.findings.model import Finding, Severity
 from secscan.outputs.sarif import Redactor, shows_snippet
 from secscan.report import Report
+from secscan.synthesis.model import triage_text
 
 CSS = r"""
 :root { color-scheme: light dark; --bg: #fff; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --panel: #f6f8fa;
@@ -121,7 +122,7 @@ SCRIPT = r"""
     return !state.text || f.search.includes(state.text);
   };
   for (const f of findings) {
-    f.search = [f.title, f.rule_id, f.where, f.package, f.id, f.description, f.layer, f.category]
+    f.search = [f.title, f.rule_id, f.where, f.package, f.id, f.description, f.layer, f.category, f.triage]
       .filter(Boolean).join("\n").toLowerCase();
   }
 
@@ -171,7 +172,8 @@ SCRIPT = r"""
     return row;
   };
   const row = (f) => {
-    const title = node("td", null, node("div", null, f.title), node("div", "muted mono", f.rule_id));
+    const title = node("td", null, node("div", null, f.title), node("div", "muted mono", f.rule_id),
+      f.triage ? node("div", "muted triage", f.triage) : null);
     const tr = node("tr", "finding status-" + f.status,
       node("td", null, node("span", "badge sev-" + f.severity, f.severity)),
       title,
@@ -306,6 +308,7 @@ def finding_data(finding: Finding, redact: Redactor) -> dict[str, Any]:
         "scanners": finding.scanners or [finding.scanner],
         "scanner_severity": finding.scanner_severity,
         "in_head": finding.in_head,
+        "triage": triage_text(finding.triage.label, finding.triage.reason) if finding.triage else None,
         "snippet": finding.snippet if shows_snippet(finding) else None,
         "suppression": suppression,
     }
@@ -356,9 +359,12 @@ def synthesis_section(report: Report, text: Text) -> str:
         f'<p class="score">Risk {synthesis.risk_score}/100</p>',
         f"<p>{text(synthesis.summary)}</p>",
         f'<p class="muted">synthesis: {text(source)}'
-        + (f" · AI verdict: {text(synthesis.ai_verdict)}" if synthesis.ai_verdict else "")
+        + (f" · AI verdict: {text(synthesis.ai_verdict_text() or '')}" if synthesis.ai_verdict else "")
         + "</p>",
     ]
+    if synthesis.adjustments:
+        notes = "".join(f"<li>{text(note)}</li>" for note in synthesis.adjustments)
+        parts.append(f'<h3>secscan corrected the model\'s answer</h3><ul id="adjustments">{notes}</ul>')
     if synthesis.error:
         parts.append(f'<p class="muted">AI synthesis not used: {text(synthesis.error)}</p>')
     if synthesis.top_risks:
@@ -373,7 +379,9 @@ def synthesis_section(report: Report, text: Text) -> str:
             f"<li>{text(doubt.reason)} <span class=\"muted mono\">{text(', '.join(doubt.finding_ids))}</span></li>"
             for doubt in synthesis.likely_false_positives
         )
-        parts.append(f"<h3>Possibly false positives</h3><p class=\"muted\">Advisory: they still count.</p><ul>{items}</ul>")
+        parts.append(
+            f"<h3>Likely false positives, by the AI</h3><p class=\"muted\">Advisory: they still count.</p><ul>{items}</ul>"
+        )
     if synthesis.next_actions:
         parts.append("<h3>Next actions</h3><ul>" + "".join(f"<li>{text(a)}</li>" for a in synthesis.next_actions) + "</ul>")
     parts.append("</section>")

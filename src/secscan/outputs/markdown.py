@@ -18,6 +18,7 @@ from secscan.findings.model import Finding, Severity
 from secscan.outputs.printable import printable
 from secscan.outputs.sarif import Redactor
 from secscan.report import Report
+from secscan.synthesis.model import triage_text
 
 GITHUB_COMMENT_LIMIT = 65_536
 # Room for what a bot adds around the report (a hidden marker, a header line).
@@ -101,6 +102,10 @@ def _finding_cell(finding: Finding, esc: Escaper) -> str:
     rule = esc.link(rule, references[0]) if references else rule
     more = " ".join(esc.link(f"[{n}]", url) for n, url in enumerate(references[1:3], start=2))
     meta = f"{finding.layer} · {finding.category.value}"
+    triage = finding.triage
+    note = triage_text(triage.label, triage.reason) if triage else None
+    if note:
+        meta += f" · {esc.text(note, 240)}"
     return f"{esc.text(finding.title, 200)}<br>{rule} {more}".rstrip() + f"<br><sub>{meta}</sub>"
 
 
@@ -198,10 +203,14 @@ def synthesis(report: Report, esc: Escaper) -> str:
     quote_lines = [f"> {esc.text(line, 1500)}" for line in result.summary.splitlines() if line.strip()]
     source = f"{result.source} ({esc.text(result.model, 80)})" if result.model else result.source
     facts = [f"**Risk score:** {result.risk_score}/100", f"synthesis: {source}"]
-    if result.ai_verdict:
-        facts.append(f"AI verdict: {result.ai_verdict}")
+    verdict = result.ai_verdict_text()
+    if verdict:
+        facts.append(f"AI verdict: **{verdict}**" if result.ai_verdict_overruled else f"AI verdict: {verdict}")
     lines = ["\n".join(quote_lines)] if quote_lines else []
     lines.append(" · ".join(facts))
+    if result.adjustments:
+        corrected = "\n".join(f"- {esc.text(note, 300)}" for note in result.adjustments[:10])
+        lines.append(f"**secscan corrected the model's answer**\n\n{corrected}")
     if result.error:
         lines.append(f"<sub>AI synthesis not used: {esc.text(result.error, 300)}</sub>")
     return "\n\n".join(lines)
@@ -250,7 +259,7 @@ def top_risks(report: Report, esc: Escaper, limit: int = 10) -> str:
         lines.append("\n**Next actions**\n")
         lines += [f"- {esc.text(action, 300)}" for action in actions]
     if doubts:
-        lines.append("\n**Possibly false positives** (advisory: they still count)\n")
+        lines.append("\n**Likely false positives, by the AI** (advisory: they still count)\n")
         lines += [
             f"- {esc.text(doubt.reason, 300)} ({', '.join(esc.code(i, 24, in_table=False) for i in doubt.finding_ids[:5])})"
             for doubt in doubts

@@ -53,6 +53,7 @@ from secscan.findings.model import Finding, Severity
 from secscan.findings.redact import redact_text, register_secret
 from secscan.outputs.printable import printable
 from secscan.report import Delivery, LayerReport, Report, count_findings
+from secscan.synthesis.model import triage_text
 
 # Slack's documented limits.
 MAX_BLOCKS = 50
@@ -306,7 +307,17 @@ def _summary(report: Report) -> SectionBlock:
     lines.append(_safe(synthesis.summary, 1500))
     if synthesis.source == "ai" and synthesis.ai_verdict:
         reason = f": {_safe(synthesis.verdict_reason, 600)}" if synthesis.verdict_reason else ""
-        lines.append(f"*AI verdict:* {synthesis.ai_verdict}{reason}")
+        verdict = synthesis.ai_verdict_text() or synthesis.ai_verdict
+        lines.append(f"*AI verdict:* *{verdict}*" if synthesis.ai_verdict_overruled else f"*AI verdict:* {verdict}{reason}")
+    if synthesis.triage:
+        labels = Counter(t.label for t in synthesis.triage)
+        lines.append(
+            f"*AI triage* (advisory, never changes the gate): {_n(labels['likely_true_positive'])} likely true, "
+            f"{_n(labels['likely_false_positive'])} likely false positives, {_n(labels['needs_review'])} need review"
+        )
+    if synthesis.adjustments:
+        lines.append("*secscan corrected the model's answer:*")
+        lines += [f"• {_safe(note, 300)}" for note in synthesis.adjustments[:6]]
     return _section("\n".join(lines))
 
 
@@ -360,13 +371,37 @@ def _finding_line(finding: Finding) -> str:
     parts.append(_code(finding.rule_id, 80))
     if finding.status != "new":
         parts.append(f"_{finding.status}_")
+    if finding.triage is not None:
+        parts.append(f"_{_safe(triage_text(finding.triage.label, finding.triage.reason), 200)}_")
     return " · ".join(p for p in parts if p)
 
 
+def _folded_as_false_positive(finding: Finding) -> bool:
+    """Below high, a finding the AI calls a likely false positive is counted, not listed. Critical
+    and high ones stay listed (with the label): a model talked into "all false positives" cannot
+    empty the list of what fails the gate."""
+    return (
+        finding.triage is not None
+        and finding.triage.label == "likely_false_positive"
+        and finding.severity.rank < Severity.HIGH.rank
+    )
+
+
 def _ordered(findings: Sequence[Finding]) -> list[Finding]:
-    """Active findings, new first, worst first: the order a reader should go through them."""
-    active = [f for f in findings if f.status != "suppressed"]
-    return sorted(active, key=lambda f: (f.status != "new", -f.severity.rank, f.path or "", f.line or 0, f.id))
+    """Active findings, new first, worst first, the AI's likely false positives last within a
+    severity: the order a reader should go through them."""
+    active = [f for f in findings if f.status != "suppressed" and not _folded_as_false_positive(f)]
+    return sorted(
+        active,
+        key=lambda f: (
+            f.status != "new",
+            -f.severity.rank,
+            f.triage is not None and f.triage.label == "likely_false_positive",
+            f.path or "",
+            f.line or 0,
+            f.id,
+        ),
+    )
 
 
 def _footer(report: Report) -> ContextBlock:
@@ -465,7 +500,9 @@ def build_message(
 
     if ordered:
         message.add(DividerBlock(), reserve)
-        heading = f"*Findings* ({_n(len(ordered))}, new first, worst first)"
+        folded = sum(1 for f in report.findings if f.status != "suppressed" and _folded_as_false_positive(f))
+        fold_note = f"; {_n(folded)} more below high that the AI calls likely false positives" if folded else ""
+        heading = f"*Findings* ({_n(len(ordered))}, new first, worst first{fold_note})"
         message.add_items(heading, ordered, _finding_line, more_findings, reserve=reserve)
 
     for block in tail:

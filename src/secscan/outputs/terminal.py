@@ -12,6 +12,7 @@ from rich.text import Text
 from secscan.findings.model import Severity
 from secscan.findings.redact import redact_text
 from secscan.outputs.printable import printable
+from secscan.synthesis.model import triage_text
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -111,9 +112,12 @@ def top_findings_table(findings: list[Finding], limit: int = TOP_FINDINGS) -> Ta
         where = finding.location
         if finding.package:
             where = f"{where} ({finding.package} {finding.installed_version or ''})".strip()
+        label = f"{finding.title} [{finding.rule_id}]"
+        if finding.triage is not None:
+            label += f" · {triage_text(finding.triage.label, finding.triage.reason)}"
         table.add_row(
             Text(finding.severity.value, style=_SEVERITY_STYLE[finding.severity]),
-            _plain(redact_text(f"{finding.title} [{finding.rule_id}]")),
+            _plain(redact_text(label)),
             _plain(redact_text(where)),
         )
     return table
@@ -136,8 +140,16 @@ def print_summary(report: Report, out: Console) -> None:
         + (f" ({_escape(report.synthesis.model)})" if report.synthesis.model else "")
         + f" · risk {report.synthesis.risk_score}/100"
     )
-    if report.synthesis.summary:
-        out.print(Text(printable(redact_text(report.synthesis.summary), keep_lines=True), style="italic"))
+    synthesis = report.synthesis
+    if synthesis.summary:
+        out.print(Text(printable(redact_text(synthesis.summary), keep_lines=True), style="italic"))
+    verdict = synthesis.ai_verdict_text()
+    if verdict:
+        out.print(Text(f"AI verdict: {verdict}", style="bold red" if synthesis.ai_verdict_overruled else ""))
+    if synthesis.adjustments:
+        out.print("secscan corrected the model's answer:")
+        for note in synthesis.adjustments:
+            out.print(_plain("  - " + redact_text(note)))
     print_verdict(report, out)
 
 

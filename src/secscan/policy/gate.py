@@ -81,4 +81,5 @@ def evaluate(
         reasons.append(f"{category.value}: {len(failing)} new {noun} ({rule}): {_examples(failing)}")
     if ai_flag and policy.ai_can_fail:
         reasons.append(f"AI flagged: {ai_flag}")
-    return GateDecision(verdict="fail" if reasons else "pass", reasons=reasons)
+    failing_ids = frozenset(f.id for members in failing_by_category.values() for f in members)
+    return GateDecision(verdict="fail" if reasons else "pass", reasons=reasons, failing_ids=failing_ids)

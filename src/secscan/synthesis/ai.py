@@ -26,7 +26,14 @@ from secscan.errors import PromptTooLarge, UnusableAnswer
 from secscan.findings.redact import register_secret
 from secscan.synthesis import deterministic
 from secscan.synthesis.interface import SynthesisInput, SynthesisResult
-from secscan.synthesis.model import LikelyFalsePositive, Synthesis, SynthesisOutput, TopRisk, Usage
+from secscan.synthesis.model import (
+    FindingTriage,
+    LikelyFalsePositive,
+    Synthesis,
+    SynthesisOutput,
+    TopRisk,
+    Usage,
+)
 from secscan.synthesis.pricing import cost_usd, price_for
 from secscan.synthesis.prompt import Prompt, build_prompt, clean
 from secscan.synthesis.tokens import counting_for
@@ -161,22 +168,13 @@ def _off_schema(exc: ValidationError) -> UnusableAnswer:
     return UnusableAnswer(f"the model's answer does not fit the schema ({exc.error_count()} error(s); {where}: {what})")
 
 
-def _read(raw: Any, meter: Meter, strict: bool) -> SynthesisOutput:
+def _read(raw: Any, meter: Meter) -> SynthesisOutput:
     """The answer in a raw response: usage first (spent even when the answer is unusable), then
-    the SDK's parse (strict mode) or our own validation (JSON mode)."""
+    our own validation against the pydantic model (in strict and in JSON mode alike)."""
     meter.add(_body(raw))
     try:
         message = _message(raw.parse())
-        if strict:
-            parsed = message.parsed
-        elif message.content:
-            parsed = SynthesisOutput.model_validate_json(message.content)
-        else:
-            parsed = None
-    except openai.LengthFinishReasonError:
-        raise UnusableAnswer(_CUT_OFF) from None
-    except openai.ContentFilterFinishReasonError:
-        raise UnusableAnswer(_FILTERED) from None
+        parsed = SynthesisOutput.model_validate_json(message.content) if message.content else None
     except ValidationError as exc:
         raise _off_schema(exc) from None
     except (AttributeError, TypeError, KeyError, ValueError) as exc:  # a body that is no chat completion
@@ -186,45 +184,69 @@ def _read(raw: Any, meter: Meter, strict: bool) -> SynthesisOutput:
     return parsed
 
 
-async def _ask_strict(
-    client: openai.AsyncOpenAI, model: str, prompt: Prompt, config: Config, meter: Meter
-) -> SynthesisOutput:
-    raw = await client.chat.completions.with_raw_response.parse(
-        model=model,
-        messages=[{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}],
-        response_format=SynthesisOutput,
-        max_completion_tokens=config.ai.max_completion_tokens,
-        **_sampling(model),
-    )
-    return _read(raw, meter, strict=True)
+@dataclass
+class Request:
+    """What one synthesis sends; `limit_parameter` switches to max_tokens for servers that reject
+    max_completion_tokens (older proxies, some OpenAI-compatible servers)."""
+
+    model: str
+    prompt: Prompt
+    max_tokens: int
+    limit_parameter: str = "max_completion_tokens"
+    strict: bool = True
+
+    def arguments(self) -> dict[str, Any]:
+        if self.strict:
+            system = self.prompt.system
+            response_format: dict[str, Any] = {
+                "type": "json_schema",
+                "json_schema": {"name": "SynthesisOutput", "strict": True, "schema": self.prompt.schema_object},
+            }
+        else:  # JSON mode for servers without json_schema support: the schema goes into the prompt
+            system = self.prompt.system_with_schema
+            response_format = {"type": "json_object"}
+        return {
+            "model": self.model,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": self.prompt.user}],
+            "response_format": response_format,
+            self.limit_parameter: self.max_tokens,
+            **_sampling(self.model),
+        }
 
 
-async def _ask_json_object(
-    client: openai.AsyncOpenAI, model: str, prompt: Prompt, config: Config, meter: Meter
+def _rejects_max_completion_tokens(exc: openai.BadRequestError) -> bool:
+    text = f"{exc.message} {json.dumps(exc.body, default=str) if exc.body is not None else ''}".lower()
+    return "max_completion_tokens" in text
+
+
+async def _send(client: openai.AsyncOpenAI, request: Request, config: Config, meter: Meter) -> SynthesisOutput:
+    with anyio.fail_after(_deadline(config)):
+        raw = await client.chat.completions.with_raw_response.create(**request.arguments())
+    return _read(raw, meter)
+
+
+async def _send_with_limit_fallback(
+    client: openai.AsyncOpenAI, request: Request, config: Config, meter: Meter
 ) -> SynthesisOutput:
-    """For OpenAI-compatible servers without json_schema support: JSON mode, schema in the prompt."""
-    raw = await client.chat.completions.with_raw_response.create(
-        model=model,
-        messages=[
-            {"role": "system", "content": prompt.system_with_schema},
-            {"role": "user", "content": prompt.user},
-        ],
-        response_format={"type": "json_object"},
-        max_completion_tokens=config.ai.max_completion_tokens,
-        **_sampling(model),
-    )
-    return _read(raw, meter, strict=False)
+    """Once, with max_tokens, when the server rejects max_completion_tokens."""
+    try:
+        return await _send(client, request, config, meter)
+    except openai.BadRequestError as exc:
+        if request.limit_parameter != "max_completion_tokens" or not _rejects_max_completion_tokens(exc):
+            raise
+    request.limit_parameter = "max_tokens"
+    return await _send(client, request, config, meter)
 
 
 async def ask(client: openai.AsyncOpenAI, model: str, prompt: Prompt, config: Config, meter: Meter) -> SynthesisOutput:
+    request = Request(model=model, prompt=prompt, max_tokens=config.ai.max_completion_tokens)
     try:
-        with anyio.fail_after(_deadline(config)):
-            return await _ask_strict(client, model, prompt, config, meter)
+        return await _send_with_limit_fallback(client, request, config, meter)
     except openai.BadRequestError as exc:
         if not _rejects_json_schema(exc):
             raise
-    with anyio.fail_after(_deadline(config)):
-        return await _ask_json_object(client, model, prompt, config, meter)
+    request.strict = False
+    return await _send_with_limit_fallback(client, request, config, meter)
 
 
 def _ids(raw_ids: list[str], prompt: Prompt, known: frozenset[str], invented: list[str]) -> list[str]:
@@ -240,23 +262,29 @@ def _ids(raw_ids: list[str], prompt: Prompt, known: frozenset[str], invented: li
     return ids
 
 
-def to_synthesis(output: SynthesisOutput, data: SynthesisInput, prompt: Prompt, model: str) -> Synthesis:
-    """The report's synthesis from a model answer, checked; never changes a finding or the gate."""
-    adjustments: list[str] = []
-    known = frozenset(f.id for f in data.findings)
-    invented: list[str] = []
+# A summary or action that tells the team the scan is fine: never shown while the gate fails.
+_ALL_CLEAR = re.compile(
+    r"\ball[ -]clear\b|\bsafe to (?:merge|deploy|ship|release)\b|\bmerge (?:it )?now\b|\bgood to (?:go|merge)\b"
+    r"|\bno (?:real |significant |actual |actionable |security )?(?:risks?|issues?|problems?|vulnerabilit(?:y|ies)|"
+    r"findings?) (?:found|remain|to fix|were found)\b|\bnothing to (?:fix|worry)\b|\b(?:the )?gate (?:passes|passed)\b"
+    r"|\b(?:is|are|looks?) (?:clean|safe|secure)\b|\bfalse positives? only\b|\ball (?:findings )?(?:are )?false positives\b",
+    re.IGNORECASE,
+)
 
-    score = output.risk_score
-    if not 0 <= score <= 100:
-        score = min(100, max(0, score))
-        adjustments.append(f"risk_score {output.risk_score} clamped to {score}")
 
+def _says_all_clear(text: str) -> bool:
+    return bool(_ALL_CLEAR.search(text))
+
+
+def _risks(
+    output: SynthesisOutput, prompt: Prompt, known: frozenset[str], invented: list[str]
+) -> tuple[list[TopRisk], int]:
     risks: list[TopRisk] = []
-    dropped_risks = 0
+    dropped = 0
     for risk in output.top_risks:
         ids = _ids(risk.finding_ids, prompt, known, invented)
         if risk.finding_ids and not ids:
-            dropped_risks += 1
+            dropped += 1
             continue
         risks.append(
             TopRisk(
@@ -267,11 +295,62 @@ def to_synthesis(output: SynthesisOutput, data: SynthesisInput, prompt: Prompt, 
                 urgency=risk.urgency,
             )
         )
-    false_positives: list[LikelyFalsePositive] = []
-    for item in output.likely_false_positives:
-        ids = _ids(item.finding_ids, prompt, known, invented)
-        if ids:
-            false_positives.append(LikelyFalsePositive(finding_ids=ids, reason=clean(item.reason, 400)))
+    return risks, dropped
+
+
+def _triage(output: SynthesisOutput, prompt: Prompt, known: frozenset[str], invented: list[str]) -> list[FindingTriage]:
+    """One label per finding the model saw, the first one it gave; ids it invented are dropped."""
+    labels: dict[str, FindingTriage] = {}
+    for item in output.triage[: max(len(prompt.refs), 1) * 2]:
+        ids = _ids([item.finding_id], prompt, known, invented)
+        if ids and ids[0] not in labels:
+            labels[ids[0]] = FindingTriage(finding_id=ids[0], label=item.label, reason=clean(item.reason, 300))
+    return list(labels.values())
+
+
+def _bound_to_gate(
+    data: SynthesisInput,
+    prompt: Prompt,
+    summary: str,
+    score: int,
+    risks: list[TopRisk],
+    actions: list[str],
+    ai_verdict: str,
+    adjustments: list[str],
+) -> tuple[str, int, list[TopRisk], list[str]]:
+    """While the gate fails: no risk below the floor, no all-clear, no empty top risks."""
+    if data.gate.verdict != "fail":
+        return summary, score, risks, actions
+    if score < prompt.risk_floor:
+        adjustments.append(f"risk_score {score} raised to {prompt.risk_floor}: the gate fails (secscan's own score)")
+        score = prompt.risk_floor
+    if ai_verdict == "pass":
+        adjustments.append("the model answered pass; overruled by policy: the gate's fail stands")
+    if ai_verdict == "pass" or _says_all_clear(summary):
+        adjustments.append("the model's summary was replaced by secscan's: it contradicted the failing gate")
+        summary = deterministic.summary(data, prompt.ranked)
+    kept = [a for a in actions if not _says_all_clear(a)]
+    if len(kept) < len(actions):
+        adjustments.append(f"dropped {len(actions) - len(kept)} next action(s) that contradicted the failing gate")
+        actions = kept or deterministic.next_actions(data, prompt.ranked)
+    if not risks and prompt.ranked:
+        adjustments.append("the model listed no top risks while the gate fails: secscan's are shown")
+        risks = deterministic.top_risks(prompt.ranked)
+    return summary, score, risks, actions
+
+
+def to_synthesis(output: SynthesisOutput, data: SynthesisInput, prompt: Prompt, model: str) -> Synthesis:
+    """The report's synthesis from a model answer, checked; never changes a finding or the gate."""
+    adjustments: list[str] = []
+    known = frozenset(f.id for f in data.findings)
+    invented: list[str] = []
+
+    score = output.risk_score
+    if not 0 <= score <= 100:
+        score = min(100, max(0, score))
+        adjustments.append(f"risk_score {output.risk_score} clamped to {score}")
+    risks, dropped_risks = _risks(output, prompt, known, invented)
+    triage = _triage(output, prompt, known, invented)
     if invented:
         shown = ", ".join(clean(i, 24) for i in invented[:5]) + (", …" if len(invented) > 5 else "")
         adjustments.append(f"dropped {len(invented)} finding reference(s) not in the input: {shown}")
@@ -284,13 +363,19 @@ def to_synthesis(output: SynthesisOutput, data: SynthesisInput, prompt: Prompt, 
     if len(actions) > MAX_ACTIONS:
         adjustments.append(f"kept the first {MAX_ACTIONS} of {len(actions)} next actions")
         actions = actions[:MAX_ACTIONS]
-    if data.gate.verdict == "fail" and output.ai_verdict == "pass":
-        adjustments.append("the model answered pass; the policy's fail stands")
-
+    summary = clean(output.summary, 1500) or deterministic.summary(data, prompt.ranked)
+    summary, score, risks, actions = _bound_to_gate(
+        data, prompt, summary, score, risks, actions, output.ai_verdict, adjustments
+    )
+    false_positives = [
+        LikelyFalsePositive(finding_ids=[t.finding_id], reason=t.reason)
+        for t in triage
+        if t.label == "likely_false_positive"
+    ]
     return Synthesis(
         source="ai",
         model=model,
-        summary=clean(output.summary, 1500) or deterministic.summary(data, prompt.ranked),
+        summary=summary,
         risk_score=score,
         ai_verdict=output.ai_verdict,
         verdict_reason=clean(output.verdict_reason, 300) or None,
@@ -300,7 +385,31 @@ def to_synthesis(output: SynthesisOutput, data: SynthesisInput, prompt: Prompt, 
         error=None,
         prompt_note=prompt.note,
         adjustments=adjustments,
+        triage=triage,
+        gate_verdict=data.gate.verdict,
     )
+
+
+def client_for(api_key: str, config: Config) -> openai.AsyncOpenAI:
+    """The SDK's client: classic Azure OpenAI (endpoint + deployment + api-version) when an
+    api-version is set, else any OpenAI-compatible base URL (Azure's /openai/v1/ included)."""
+    # A short connect timeout apart from the read timeout: an unreachable endpoint fails in
+    # seconds, not after timeout_s for every retry.
+    timeout = openai.Timeout(config.ai.timeout_s, connect=min(config.ai.connect_timeout_s, config.ai.timeout_s))
+    api_version = os.environ.get("OPENAI_API_VERSION", "").strip() or config.ai.azure_api_version
+    base_url = os.environ.get("OPENAI_BASE_URL", "").strip() or None
+    if api_version:
+        endpoint = os.environ.get("AZURE_OPENAI_ENDPOINT", "").strip() or base_url
+        if not endpoint:
+            raise UnusableAnswer("an Azure api-version is set but no endpoint: set AZURE_OPENAI_ENDPOINT")
+        return openai.AsyncAzureOpenAI(
+            api_key=api_key,
+            azure_endpoint=endpoint,
+            api_version=api_version,
+            timeout=timeout,
+            max_retries=config.ai.max_retries,
+        )
+    return openai.AsyncOpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=config.ai.max_retries)
 
 
 def fall_back(data: SynthesisInput, reason: str, usage: Usage | None, prompt: Prompt | None = None) -> SynthesisResult:
@@ -320,12 +429,7 @@ async def synthesize_or_fall_back(data: SynthesisInput, config: Config) -> Synth
     try:
         with counting_for(model):
             prompt = build_prompt(data, config.ai.prompt_budget_tokens)
-        async with openai.AsyncOpenAI(
-            api_key=api_key,
-            base_url=os.environ.get("OPENAI_BASE_URL", "").strip() or None,
-            timeout=config.ai.timeout_s,
-            max_retries=config.ai.max_retries,
-        ) as client:
+        async with client_for(api_key, config) as client:
             output = await ask(client, model, prompt, config, meter)
         return SynthesisResult(
             synthesis=to_synthesis(output, data, prompt, meter.answered_by or model), usage=meter.usage()
