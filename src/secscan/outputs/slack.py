@@ -308,7 +308,8 @@ def _summary(report: Report) -> SectionBlock:
     if synthesis.source == "ai" and synthesis.ai_verdict:
         reason = f": {_safe(synthesis.verdict_reason, 600)}" if synthesis.verdict_reason else ""
         verdict = synthesis.ai_verdict_text() or synthesis.ai_verdict
-        lines.append(f"*AI verdict:* *{verdict}*" if synthesis.ai_verdict_overruled else f"*AI verdict:* {verdict}{reason}")
+        overruled = synthesis.ai_verdict_overruled
+        lines.append(f"*AI verdict:* *{verdict}*" if overruled else f"*AI verdict:* {verdict}{reason}")
     if synthesis.triage:
         labels = Counter(t.label for t in synthesis.triage)
         lines.append(

@@ -62,9 +62,9 @@ Data keys: id=finding number, ly=layer (gitleaks: git history; semgrep: code; tr
 trivy-image: the built container image), c=category, sv=severity, r=rule or advisory, t=title, p=path or target, \
 l=line, gf=1: this finding fails the gate, st=status (absent: new; existing: accepted in the baseline), \
 h=secret still in the current code (true) or only in git history (false), pk/v/fv=package, installed version, \
-fixed version (no fv: no fix released), cwe, sn=code snippet, d=description. groups: n findings sharing category, rule and/or package, listing some ids \
-(live: secrets still in the current code). counts: [category, severity, rule, number of findings] for findings \
-not listed."""
+fixed version (no fv: no fix released), cwe, sn=code snippet, d=description. groups: n findings sharing \
+category, rule and/or package, listing some ids (live: secrets still in the current code). counts: \
+[category, severity, rule, number of findings] for findings not listed."""
 
 SCHEMA_INSTRUCTION = "Answer with one JSON object that validates against this JSON Schema:\n"
 
