@@ -73,9 +73,13 @@ class Meter:
     def usage(self) -> Usage | None:
         if not self.seen:
             return None
-        price = price_for(self.model, self.prices)
+        # An operator's price for the configured name (an Azure deployment) wins; else the snapshot
+        # that answered (gpt-4o-2024-05-13 costs twice gpt-4o); else the configured name.
+        price = self.prices.get(self.model)
         if price is None and self.answered_by:
             price = price_for(self.answered_by, self.prices)
+        if price is None:
+            price = price_for(self.model, self.prices)
         return Usage(
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,

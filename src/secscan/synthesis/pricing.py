@@ -27,6 +27,17 @@ PRICES: dict[str, Price] = {
         "gpt-5": (1.25, 10.00),
         "gpt-5-mini": (0.25, 2.00),
         "gpt-5-nano": (0.05, 0.40),
+        # Snapshots priced differently from their alias today (an exact name wins over a prefix).
+        "gpt-4o-2024-05-13": (5.00, 15.00),
+        "chatgpt-4o-latest": (5.00, 15.00),
+        "gpt-4-0125-preview": (10.00, 30.00),
+        "gpt-4-1106-preview": (10.00, 30.00),
+        "gpt-4-32k": (60.00, 120.00),
+        "gpt-3.5-turbo-1106": (1.00, 2.00),
+        "gpt-3.5-turbo-0613": (1.50, 2.00),
+        "gpt-3.5-turbo-16k-0613": (3.00, 4.00),
+        "gpt-3.5-turbo-instruct": (1.50, 2.00),
+        "o1-preview": (15.00, 60.00),
     }.items()
 }
 
