@@ -10,6 +10,7 @@ from secscan.findings.model import (
     LayerName,
     ScannerName,
     Severity,
+    Sighting,
     Suppression,
 )
 from secscan.findings.redact import MASK, redact_json, redact_text, register_secret
@@ -29,6 +30,7 @@ __all__ = [
     "LayerName",
     "ScannerName",
     "Severity",
+    "Sighting",
     "Suppression",
     "assign_ids",
     "deduplicate",

@@ -31,12 +31,6 @@ def _merge_key(finding: Finding) -> tuple[object, ...]:
     )
 
 
-def _overlaps(a: Finding, b: Finding) -> bool:
-    a_start, b_start = a.line or 0, b.line or 0
-    a_end, b_end = max(a.end_line or a_start, a_start), max(b.end_line or b_start, b_start)
-    return a_start <= b_end and b_start <= a_end
-
-
 def _merge(primary: Finding, other: Finding) -> Finding:
     scanners = sorted(
         {*primary.scanners, primary.scanner, *other.scanners, other.scanner},
@@ -76,6 +70,7 @@ def deduplicate(findings: Iterable[Finding], *, fill_scanners: bool = True) -> l
             finding = finding.model_copy(update={"scanners": [finding.scanner]})
         key = _merge_key(finding)
         merged[key] = _combine(merged[key], finding) if key in merged else finding
+    _merge_at_other_head_places(merged)
     result: list[Finding] = []
     secrets_by_path: dict[str | None, _SameFile] = {}
     for count, finding in enumerate(merged.values()):
@@ -91,6 +86,28 @@ def deduplicate(findings: Iterable[Finding], *, fill_scanners: bool = True) -> l
     for same_file in secrets_by_path.values():
         result.extend(same_file.slots)
     return result
+
+
+def _merge_at_other_head_places(merged: dict[tuple[object, ...], Finding]) -> None:
+    """One secret value can sit in several HEAD files (gitleaks: one finding, a HEAD sighting
+    each); trivy reports each place. A trivy secret on a HEAD place other than the finding's own
+    merges into it here; its own place is merged by line overlap below, as for any secret."""
+    places: dict[tuple[str | None, int], tuple[object, ...]] = {}
+    for key, finding in merged.items():
+        if finding.layer == "gitleaks" and finding.category is Category.SECRET:
+            for sighting in finding.sightings:
+                if sighting.in_head and sighting.line and (sighting.path, sighting.line) != (finding.path, finding.line):
+                    places.setdefault((sighting.path, sighting.line), key)
+    if not places:
+        return
+    for key, finding in list(merged.items()):
+        if finding.layer != "trivy" or finding.category is not Category.SECRET:
+            continue
+        start, end = _span(finding)
+        target = next((places[(finding.path, n)] for n in range(start, min(end, start + 64) + 1) if (finding.path, n) in places), None)
+        if target is not None and target in merged:
+            merged[target] = _combine(merged[target], finding)
+            del merged[key]
 
 
 # A range longer than this is indexed as "wide" and compared with every slot (rare: a private

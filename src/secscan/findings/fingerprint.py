@@ -28,6 +28,9 @@ def identity_key(finding: Finding) -> tuple[str, ...]:
     category = finding.category
     if category is Category.VULNERABILITY:
         return (category.value, finding.rule_id, finding.package or "", finding.installed_version or "", _place(finding))
+    if category is Category.SECRET and finding.sightings and finding.layer == "gitleaks":
+        # where the secret was first seen (in the locator): the same id wherever it moved since
+        return (category.value, finding.rule_id, _normalize(finding.locator))
     if category is Category.LICENSE:
         return (category.value, finding.rule_id, finding.package or "", _place(finding))
     return (category.value, finding.rule_id, _place(finding), _normalize(finding.locator))

@@ -73,6 +73,19 @@ class Triage(BaseModel):
     reason: str
 
 
+class Sighting(BaseModel):
+    """One place a secret was seen: a commit (with the refs that contain it), a file and line."""
+
+    model_config = ConfigDict(frozen=True)
+
+    commit: str | None = None
+    refs: list[str] = Field(default_factory=list)
+    path: str | None = None
+    line: int | None = None
+    date: str | None = Field(default=None, description="the commit's author date (ISO 8601)")
+    in_head: bool | None = Field(default=None, description="this place is in the HEAD tree")
+
+
 class Finding(BaseModel):
     """A normalized finding. Fields up to `status` are the contract's; the rest are extras."""
 
@@ -104,12 +117,27 @@ class Finding(BaseModel):
     scanner_severity: str | None = None
     target: str | None = None
     in_head: bool | None = None
+    sightings: list[Sighting] = Field(
+        default_factory=list,
+        description="secrets: every commit/ref/path/line where the same value was seen; path/line/commit "
+        "above are the most relevant one",
+    )
+    refs: list[str] = Field(
+        default_factory=list, description="secrets: the branches/tags holding the commit of path/line/commit"
+    )
+    on_scanned_branch: bool | None = Field(
+        default=None, description="secrets: false when seen only on other branches (see refs)"
+    )
+    expired: bool | None = Field(default=None, description="a token whose expiry date has passed (JWT `exp`)")
+    in_comment: bool | None = Field(default=None, description="the secret's line in HEAD is a comment")
     suppression: Suppression | None = None
     # The model's advisory label (contract: `triage`); never read by the gate or the policy.
     triage: Triage | None = None
     # Stable content the fingerprint is computed from (code line, resource, redacted match);
     # never a secret, never a line number.
     locator: str = Field(default="", exclude=True, repr=False)
+    # A keyed hash of a secret's value (HMAC with a per-run key, never the value): one finding per secret.
+    identity: str | None = Field(default=None, exclude=True, repr=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -134,7 +162,9 @@ class Finding(BaseModel):
 
 
 # Values from closed sets or made by secscan itself: nothing to mask.
-_VERBATIM = frozenset({"id", "scanner", "category", "severity", "status", "layer", "commit", "line", "end_line"})
+_VERBATIM = frozenset(
+    {"id", "scanner", "category", "severity", "status", "layer", "commit", "line", "end_line", "identity", "sightings"}
+)
 
 
 _FROM_REDACTED_INPUT: ContextVar[bool] = ContextVar("secscan_from_redacted_input", default=False)

@@ -7,15 +7,17 @@ payment or messaging API, or a private key is `critical`; every other secret
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections import defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from secscan.errors import ParseError, ScannerError
-from secscan.findings.model import Category, Finding, LayerName, Severity, parses_redacted_input
+from secscan.findings.identity import jwt_facts, secret_identity
+from secscan.findings.model import Category, Finding, LayerName, Severity, Sighting, parses_redacted_input
 from secscan.findings.redact import MASK, register_secret
 from secscan.findings.titles import title_from_message
 from secscan.results import LayerResult
@@ -23,6 +25,7 @@ from secscan.scanners.base import guarded, ingest, raw_text, read_report
 from secscan.scanners.gitrepo import git, git_environment
 from secscan.scanners.interface import ParsedOutput, ScanContext
 from secscan.scanners.process import last_meaningful_line, probe_version, resolve_binary, run_command
+from secscan.scanners.secret_places import CommitRefs, HeadPlace, commit_refs, head_places
 
 CRITICAL_RULE_PREFIXES = (
     "private-key", "aws-", "gcp-", "azure-", "github-", "gitlab-", "stripe-", "slack-",
@@ -47,7 +50,10 @@ class GitleaksItem(BaseModel):
     Secret: str = ""
     File: str = ""
     Commit: str = ""
+    Date: str = ""
     Tags: list[str] | None = None
+    SecretIdentity: str | None = None  # added by `scrub`: a keyed hash of the value
+    SecretJwt: dict[str, Any] | None = None  # added by `scrub`: a JWT's alg and exp
 
 
 def _title(item: GitleaksItem) -> str:
@@ -71,56 +77,145 @@ def parse(data: bytes, source_root: Path | None = None) -> ParsedOutput:
 
 @parses_redacted_input
 def parse_document(document: Any, source_root: Path | None = None) -> ParsedOutput:
-    """Findings from a gitleaks report already through `ingest` (secrets masked)."""
+    """Findings from a gitleaks report already through `ingest` (secrets masked): one per secret
+    (`scrub` gave each value a keyed hash), with every place it was seen as a sighting."""
     if document is None:
         document = []
     if not isinstance(document, list):
         raise ParseError("gitleaks output is not a JSON array of findings")
-    findings = []
+    sightings = []
     for index, raw in enumerate(document):
         try:
             item = GitleaksItem.model_validate(raw)
         except ValidationError as exc:
             raise ParseError(f"gitleaks finding #{index + 1} is malformed: {exc.errors()[0]['msg']}") from None
-        findings.append(
-            Finding(
-                scanner="gitleaks",
-                layer="gitleaks",
-                category=Category.SECRET,
-                rule_id=item.RuleID,
-                severity=severity_for(item.RuleID),
-                scanner_severity=None,
-                title=_title(item),
-                description=item.Description or None,
-                fix="Revoke and rotate this credential now, then remove it from the code and "
-                "its git history; load it from a secret store or environment variable instead.",
-                path=_relative(item.File, source_root) or None,
-                line=item.StartLine or None,
-                end_line=item.EndLine or None,
-                commit=item.Commit or None,
-                locator=item.Match,  # the secret in it is masked (`scrub`)
-                cwe=["CWE-798"],
-            )
-        )
-    return ParsedOutput(findings=findings)
+        sightings.append(_sighting_finding(item, source_root))
+    return ParsedOutput(findings=group_by_identity(sightings))
+
+
+def _expired(jwt: dict[str, Any] | None, now: dt.datetime) -> bool | None:
+    expiry = jwt.get("exp") if jwt else None
+    if not isinstance(expiry, int):
+        return None
+    return expiry < now.timestamp()
+
+
+def _sighting_finding(item: GitleaksItem, source_root: Path | None) -> Finding:
+    path = _relative(item.File, source_root) or None
+    return Finding(
+        scanner="gitleaks",
+        layer="gitleaks",
+        category=Category.SECRET,
+        rule_id=item.RuleID,
+        severity=severity_for(item.RuleID),
+        scanner_severity=None,
+        title=_title(item),
+        description=item.Description or None,
+        fix=FIX,
+        path=path,
+        line=item.StartLine or None,
+        end_line=item.EndLine or None,
+        commit=item.Commit or None,
+        locator=item.Match,  # the secret in it is masked (`scrub`)
+        cwe=["CWE-798"],
+        identity=item.SecretIdentity if isinstance(item.SecretIdentity, str) else None,
+        expired=_expired(item.SecretJwt, dt.datetime.now(dt.UTC)),
+        sightings=[Sighting(commit=item.Commit or None, path=path, line=item.StartLine or None, date=item.Date or None)],
+    )
+
+
+FIX = (
+    "Revoke and rotate this credential now, then remove it from the code and "
+    "its git history; load it from a secret store or environment variable instead."
+)
+_GENERIC_RULES = ("generic-", "jwt")
+
+
+def _specificity(finding: Finding) -> tuple[int, int, str]:
+    """Which rule names a secret best: the most severe, a specific rule over a generic one."""
+    return (finding.severity.rank, not finding.rule_id.startswith(_GENERIC_RULES), finding.rule_id)
+
+
+def _newest_first(sighting: Sighting) -> tuple[str, str, int, str]:
+    return (sighting.date or "", sighting.path or "", -(sighting.line or 0), sighting.commit or "")
+
+
+def group_by_identity(findings: Sequence[Finding]) -> list[Finding]:
+    """One finding per secret value: sightings of one identity merge. The rule is the most specific
+    one that matched; path/line/commit are the newest sighting until `locate` knows better; the id
+    comes from the first sighting (where the secret was introduced), which history never changes."""
+    groups: dict[str, list[Finding]] = {}
+    alone: list[Finding] = []
+    for finding in findings:
+        if finding.identity is None:
+            alone.append(finding)
+        else:
+            groups.setdefault(finding.identity, []).append(finding)
+    merged = [_merge_sightings(members) for members in groups.values()]
+    return merged + alone
+
+
+def _merge_sightings(members: list[Finding]) -> Finding:
+    if len(members) == 1:
+        return _with_id_basis(members[0], members[0])
+    best = max(members, key=_specificity)
+    unique = {(s.commit, s.path, s.line): s for m in members for s in m.sightings}
+    sightings = sorted(unique.values(), key=_newest_first, reverse=True)
+    newest = max(members, key=lambda m: _newest_first(m.sightings[0]))
+    first = min(members, key=lambda m: _newest_first(m.sightings[0]))
+    merged = best.model_copy(
+        update={
+            "path": newest.path,
+            "line": newest.line,
+            "end_line": newest.end_line,
+            "commit": newest.commit,
+            "sightings": sightings,
+            "expired": next((m.expired for m in members if m.expired is not None), None),
+        }
+    )
+    return _with_id_basis(merged, first)
+
+
+def _with_id_basis(finding: Finding, first: Finding) -> Finding:
+    # The id's content: where the secret was first seen and what matched there (masked).
+    return finding.model_copy(update={"locator": f"{first.path or ''}|{first.locator}"})
 
 
 def scrub(document: Any) -> Any:
     """Mask each finding's secret wherever it appears in that finding, as `--redact` does
-    (a report written without it), and remember the value so no output can repeat it."""
-    if not isinstance(document, list):
-        return document
-    cleaned = []
-    for item in document:
-        if isinstance(item, dict):
-            secret = item.get("Secret")
-            if isinstance(secret, str) and secret not in _REDACTED:
-                register_secret(secret)
-                item = {key: value.replace(secret, "REDACTED") if isinstance(value, str) else value for key, value in item.items()}
-            if "Secret" in item:
-                item["Secret"] = "REDACTED"
-        cleaned.append(item)
-    return cleaned
+    (a report written without it), and remember the value so no output can repeat it. What
+    stays of the value: a keyed hash (`SecretIdentity`) and, for a JWT, its alg and expiry."""
+    return scrubber(None)(document)
+
+
+def scrubber(values: dict[str, str] | None) -> Callable[[Any], Any]:
+    """`scrub`, also handing each value to `values` (identity -> value) for the HEAD search."""
+
+    def scrub_document(document: Any) -> Any:
+        if not isinstance(document, list):
+            return document
+        return [_scrub_item(item, values) if isinstance(item, dict) else item for item in document]
+
+    return scrub_document
+
+
+def _scrub_item(item: dict[str, Any], values: dict[str, str] | None) -> dict[str, Any]:
+    secret = item.get("Secret")
+    if isinstance(secret, str) and secret not in _REDACTED:
+        register_secret(secret)
+        identity = secret_identity(secret)
+        if values is not None:
+            values[identity] = secret
+        jwt = jwt_facts(secret)
+        item = {key: value.replace(secret, "REDACTED") if isinstance(value, str) else value for key, value in item.items()}
+        item["SecretIdentity"] = identity
+        if jwt is not None:
+            item["SecretJwt"] = jwt
+    elif not isinstance(item.get("SecretIdentity"), str) or not item["SecretIdentity"].startswith("hmac-sha256:"):
+        item.pop("SecretIdentity", None)  # only ours: a report cannot make two secrets one
+    if "Secret" in item:
+        item["Secret"] = "REDACTED"
+    return item
 
 
 def redact_raw(data: bytes) -> str:
@@ -141,37 +236,56 @@ async def _repository_root(target: Path) -> Path | None:
     return Path(out).resolve()
 
 
-async def in_head(findings: list[Finding], repo: Path) -> list[Finding]:
-    """Mark each history finding with whether its line is still in HEAD (git blame, one per file)."""
-    by_path: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        if finding.path and finding.commit:
-            by_path[finding.path].append(finding)
-    # (commit, line in that commit) -> line in HEAD, for every line of HEAD
-    alive: dict[str, dict[tuple[str, int], int]] = {}
-    for path in by_path:
-        if "\ufffd" in path:
-            continue  # a name that is not UTF-8 arrives mangled: git cannot look it up, in_head stays unknown
-        code, out, _ = await git(["blame", "--porcelain", "HEAD", "--", path], repo)
-        lines: dict[tuple[str, int], int] = {}
-        if code == 0:
-            for header in re.finditer(r"^([0-9a-f]{40}) (\d+) (\d+)", out, re.MULTILINE):
-                lines[(header.group(1), int(header.group(2)))] = int(header.group(3))
-        alive[path] = lines
-    updated = []
-    for finding in findings:
-        if finding.path in alive and finding.commit:
-            head_line = alive[finding.path].get((finding.commit, finding.line or 0))
-            update: dict[str, Any] = {"in_head": head_line is not None}
-            if head_line is not None and finding.line and head_line != finding.line:
-                # Still in HEAD, but moved since that commit: report where it is now (where trivy
-                # sees it, where the fix goes), so the two scanners' findings still merge.
-                update["line"] = head_line
-                if finding.end_line:
-                    update["end_line"] = finding.end_line + head_line - finding.line
-            finding = finding.model_copy(update=update)
-        updated.append(finding)
-    return updated
+async def locate(findings: list[Finding], repo: Path, values: dict[str, str], workdir: Path) -> list[Finding]:
+    """Each secret's refs and whether its value is still in HEAD's files (wherever it moved to);
+    path/line/commit become the most relevant sighting: in HEAD, else on the scanned branch, else
+    the newest. Unknown stays unknown (`in_head: null`): a value too short to look for, a report
+    without values, a git that could not answer."""
+    commits = {s.commit for f in findings for s in f.sightings if s.commit}
+    refs = await commit_refs(commits, repo)
+    places = await head_places(values, repo, workdir) if values else {}
+    return [_located(finding, refs, places) for finding in findings]
+
+
+def _located(finding: Finding, refs: CommitRefs, places: dict[str, list[HeadPlace]] | None) -> Finding:
+    sightings = [s.model_copy(update={"refs": refs.refs_of(s.commit)}) for s in finding.sightings]
+    here = places.get(finding.identity) if places is not None and finding.identity else None
+    in_head = None if here is None else bool(here)
+    head = [
+        Sighting(commit=refs.head_sha, refs=[refs.branch], path=p.path, line=p.line, in_head=True) for p in here or []
+    ]
+    on_branch = [s for s in sightings if s.commit in refs.on_head]
+    candidates = head or on_branch or sightings
+    representative = candidates[0] if candidates else None
+    update: dict[str, Any] = {
+        "sightings": head + [s.model_copy(update={"in_head": False if in_head is False else s.in_head}) for s in sightings],
+        "in_head": in_head,
+        "on_scanned_branch": bool(head or on_branch) if sightings or head else None,
+        "in_comment": all(p.in_comment for p in here) if here else None,
+    }
+    if representative is not None:
+        span = (finding.end_line - finding.line) if finding.end_line and finding.line else 0
+        update.update(
+            path=representative.path,
+            line=representative.line,
+            end_line=representative.line + span if representative.line else None,
+            # in HEAD: the commit that brought it onto the branch (stable while the code moves around it)
+            commit=on_branch[0].commit if head and on_branch else representative.commit,
+            refs=representative.refs,
+        )
+        if not (head or on_branch) and representative.commit:
+            names = representative.refs
+            shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "") if names else "no branch or tag"
+            update["title"] = f"{finding.title} (only on {shown}, not on {refs.branch})"
+    return finding.model_copy(update=update)
+
+
+def in_working_tree(findings: list[Finding]) -> list[Finding]:
+    """`gitleaks dir`: every place it reports is a file of the folder as it is now."""
+    return [
+        f.model_copy(update={"in_head": True, "sightings": [s.model_copy(update={"in_head": True}) for s in f.sightings]})
+        for f in findings
+    ]
 
 
 # gitleaks logs what it could not scan (`7:27PM ERR [git] fatal: unable to read <sha>`) and still
@@ -205,10 +319,12 @@ class GitleaksLayer:
     def parse_document(self, document: Any, source_root: Path | None = None) -> ParsedOutput:
         return parse_document(document, source_root)
 
-    def command(self, binary: str, mode: str, target: Path, report: Path) -> list[str]:
+    def command(self, binary: str, mode: str, target: Path, report: Path, *, redact: bool = True) -> list[str]:
+        """redact=False only for a report in a private folder that secscan reads and removes at once:
+        the values are needed to tell secrets apart (a keyed hash) and to find them in HEAD."""
         return [
             binary, mode, str(target),
-            "--redact", "--report-format", "json", "--report-path", str(report),
+            *(["--redact"] if redact else []), "--report-format", "json", "--report-path", str(report),
             "--exit-code", "2", "--no-banner", "--log-level", "error",
         ]
 
@@ -241,19 +357,27 @@ class GitleaksLayer:
             notes.append("not a git repository: scanned the files only (no history)")
         report = context.workdir / "gitleaks.json"
         report.unlink(missing_ok=True)
-        completed = await run_command(
-            self.command(binary, mode, target, report),
-            timeout=context.timeout("gitleaks"),
-            env=git_environment(target),
-            what="gitleaks",
-        )
-        if completed.returncode not in (0, 2):
-            raise ScannerError(completed.failure("gitleaks"))
-        document, raw = ingest(read_report(report, "gitleaks"), "gitleaks", scrub)
+        values: dict[str, str] = {}
+        try:
+            completed = await run_command(
+                self.command(binary, mode, target, report, redact=False),
+                timeout=context.timeout("gitleaks"),
+                env=git_environment(target),
+                what="gitleaks",
+            )
+            if completed.returncode not in (0, 2):
+                raise ScannerError(completed.failure("gitleaks"))
+            data = read_report(report, "gitleaks")
+        finally:
+            report.unlink(missing_ok=True)  # it holds the values: gone as soon as it is read
+        document, raw = ingest(data, "gitleaks", scrubber(values))
+        del data
         parsed = parse_document(document, target)
         findings = parsed.findings
-        if mode == "git":
-            findings = await in_head(findings, target)
+        try:
+            findings = await locate(findings, target, values, context.workdir) if mode == "git" else in_working_tree(findings)
+        finally:
+            values.clear()
         problems = logged_errors(completed.stderr)
         return LayerResult(
             name="gitleaks",

@@ -73,11 +73,11 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
-def _group_key(finding: Finding) -> tuple[Category, str, bool]:
+def _group_key(finding: Finding) -> tuple[Category, str, bool | None]:
     # One upgrade fixes every advisory of a package; one code fix pattern fixes a rule everywhere.
-    # Live and history-only secrets need different work (rotate now vs. purge), so they stay apart.
-    live = finding.category is Category.SECRET and finding.in_head is not False
-    return (finding.category, finding.package or finding.rule_id, live)
+    # Live, history-only and unknown secrets need different work and words, so they stay apart.
+    liveness = finding.in_head if finding.category is Category.SECRET else None
+    return (finding.category, finding.package or finding.rule_id, liveness)
 
 
 def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
@@ -114,8 +114,13 @@ def _title(members: Sequence[Finding]) -> str:
 def _why(members: Sequence[Finding]) -> str:
     first = members[0]
     if first.category is Category.SECRET:
-        where = "still in the current code" if first.in_head is not False else "in the git history only"
         what = f"A {first.rule_id} credential is" if len(members) == 1 else f"{len(members)} credentials are"
+        if first.in_head is None:
+            return (
+                f"{what} in the scanned input; whether {'it is' if len(members) == 1 else 'they are'} still in the "
+                "current code is unknown (no git repository was read): treat as live until checked."
+            )
+        where = "still in the current code" if first.in_head else "in the git history only"
         return f"{what} {where}: anyone with read access to the repository can use {'it' if len(members) == 1 else 'them'}."
     if first.category is Category.VULNERABILITY:
         fixed = _highest_fix(members)
@@ -149,7 +154,7 @@ def _fix(members: Sequence[Finding]) -> str:
 
 def top_risks(ranked: Sequence[Finding], limit: int = 10) -> list[TopRisk]:
     """The most urgent problems, one per fix, in ranking order."""
-    groups: dict[tuple[Category, str, bool], list[Finding]] = {}
+    groups: dict[tuple[Category, str, bool | None], list[Finding]] = {}
     for finding in ranked:
         key = _group_key(finding)
         if key in groups:
@@ -180,9 +185,15 @@ def summary(data: SynthesisInput, ranked: Sequence[Finding]) -> str:
     if existing or suppressed:
         text += f"; {existing} already known, {suppressed} suppressed"
     text += f". The gate {'fails' if data.gate.verdict == 'fail' else 'passes'}."
-    live = sum(1 for f in active if f.category is Category.SECRET and f.in_head is not False)
+    live = sum(1 for f in active if f.category is Category.SECRET and f.in_head is True)
+    unknown = sum(1 for f in active if f.category is Category.SECRET and f.in_head is None)
     if live:
         text += f" {_plural(live, 'credential is', 'credentials are')} still in the current code: rotate first."
+    if unknown:
+        text += (
+            f" For {_plural(unknown, 'credential')} it is unknown whether {'it is' if unknown == 1 else 'they are'} "
+            "still in the current code (no git history was read): rotate unless shown otherwise."
+        )
     if ranked:
         first = ranked[0]
         text += f" Most urgent: {first.title}" + (f" in {first.location}" if first.location else "") + "."
