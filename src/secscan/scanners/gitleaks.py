@@ -188,6 +188,11 @@ def scrub(document: Any) -> Any:
     return scrubber(None)(document)
 
 
+def _masked(secret: str) -> bool:
+    """A value a redacting tool has already masked (`REDACTED`, stars): not a secret to tell apart."""
+    return secret in _REDACTED or not secret.strip("*") or "REDACTED" in secret or MASK in secret
+
+
 def scrubber(values: dict[str, str] | None) -> Callable[[Any], Any]:
     """`scrub`, also handing each value to `values` (identity -> value) for the HEAD search."""
 
@@ -201,7 +206,7 @@ def scrubber(values: dict[str, str] | None) -> Callable[[Any], Any]:
 
 def _scrub_item(item: dict[str, Any], values: dict[str, str] | None) -> dict[str, Any]:
     secret = item.get("Secret")
-    if isinstance(secret, str) and secret not in _REDACTED:
+    if isinstance(secret, str) and not _masked(secret):
         register_secret(secret)
         identity = secret_identity(secret)
         if values is not None:
