@@ -29,7 +29,9 @@ def _b64(data: dict[str, Any]) -> str:
 def expired_jwt() -> str:
     """A token whose `exp` passed a year ago (random subject and signature: made at run time)."""
     header = _b64({"alg": "HS256", "typ": "JWT"})
-    payload = _b64({"sub": base64.b32encode(time.time_ns().to_bytes(8, "big")).decode(), "exp": int(time.time()) - 365 * 86400})
+    payload = _b64(
+        {"sub": base64.b32encode(time.time_ns().to_bytes(8, "big")).decode(), "exp": int(time.time()) - 365 * 86400}
+    )
     signature = base64.urlsafe_b64encode(__import__("secrets").token_bytes(32)).decode().rstrip("=")
     return f"{header}.{payload}.{signature}"
 
@@ -54,7 +56,9 @@ def build(root: Path) -> Repo:
     (repo / "config").mkdir()
     (repo / "config" / "settings.py").write_text(f'DEBUG = False\nSTRIPE_KEY = "{stripe.value}"\n')
     (repo / "static").mkdir()
-    (repo / "static" / "app.js").write_text(f'function go() {{\n  // headers.append("Authorization", "Bearer {jwt}");\n}}\n')
+    (repo / "static" / "app.js").write_text(
+        f'function go() {{\n  // headers.append("Authorization", "Bearer {jwt}");\n}}\n'
+    )
     (repo / "aws.py").write_text(f'AWS_ACCESS_KEY_ID = "{history.value}"\n')
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "settings")
@@ -86,10 +90,22 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Repo, Path, dict[
     cache = root / "trivy-cache"
     write_trivy_db(cache, [])
     out = root / "out"
-    run = secscan("scan", repo.path, "--layers", "gitleaks,trivy", "--no-ai", "--no-slack", "--quiet", env=real_scanner_env(cache), out=out)
+    run = secscan(
+        "scan",
+        repo.path,
+        "--layers",
+        "gitleaks,trivy",
+        "--no-ai",
+        "--no-slack",
+        "--quiet",
+        env=real_scanner_env(cache),
+        out=out,
+    )
     assert run.code == 1, run.stderr
     report = run.report
-    assert {layer["name"]: layer["status"] for layer in report["layers"]} == {"gitleaks": "ok", "trivy": "ok"}, report["layers"]
+    assert {layer["name"]: layer["status"] for layer in report["layers"]} == {"gitleaks": "ok", "trivy": "ok"}, report[
+        "layers"
+    ]
     return repo, out, report
 
 
@@ -113,7 +129,9 @@ def test_each_secret_value_is_one_finding(scanned: tuple[Repo, Path, dict[str, A
     assert {("app/conf/settings.py", True), ("deploy/env.py", True), ("config/settings.py", None)} <= places
 
 
-def test_a_secret_renamed_and_reindented_since_it_came_in_is_in_head(scanned: tuple[Repo, Path, dict[str, Any]]) -> None:
+def test_a_secret_renamed_and_reindented_since_it_came_in_is_in_head(
+    scanned: tuple[Repo, Path, dict[str, Any]],
+) -> None:
     repo, _, report = scanned
     stripe = _one(report, "stripe")
     assert stripe["in_head"] is True
@@ -147,8 +165,10 @@ def test_an_expired_token_in_a_comment_says_so(scanned: tuple[Repo, Path, dict[s
     assert jwt["in_head"] is True and jwt["expired"] is True and jwt["in_comment"] is True
 
 
-def test_no_value_leaves_and_report_mode_groups_the_same(scanned: tuple[Repo, Path, dict[str, Any]], tmp_path: Path) -> None:
-    repo, out, report = scanned
+def test_no_value_leaves_and_report_mode_groups_the_same(
+    scanned: tuple[Repo, Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    repo, out, _ = scanned
     values = [repo.stripe.value, repo.feature.value, repo.history.value, repo.jwt]
     for file in out.rglob("*"):
         if file.is_file():
@@ -156,7 +176,16 @@ def test_no_value_leaves_and_report_mode_groups_the_same(scanned: tuple[Repo, Pa
             assert not any(v in text for v in values), file
     raw = json.loads((out / "raw" / "gitleaks.json").read_text())
     assert all(item["SecretIdentity"].startswith("hmac-sha256:") for item in raw)
-    again = secscan("report", "--gitleaks", out / "raw" / "gitleaks.json", "--no-ai", "--no-slack", "--quiet", env=real_scanner_env(tmp_path), out=tmp_path / "again")
+    again = secscan(
+        "report",
+        "--gitleaks",
+        out / "raw" / "gitleaks.json",
+        "--no-ai",
+        "--no-slack",
+        "--quiet",
+        env=real_scanner_env(tmp_path),
+        out=tmp_path / "again",
+    )
     grouped = [f for f in again.report["findings"] if f["scanner"] == "gitleaks"]
     assert len(grouped) == 4
     # without a repository nobody knows what HEAD holds: unknown, and the summary does not claim it
@@ -177,8 +206,17 @@ def test_identity_is_keyed_and_jwts_are_read_without_the_signature() -> None:
 
 def test_a_report_cannot_merge_secrets_with_an_identity_of_its_own() -> None:
     """Two sightings in a hand-made report claiming one identity stay two findings."""
-    item = {"RuleID": "generic-api-key", "Description": "x", "StartLine": 1, "EndLine": 1, "Match": "k = REDACTED",
-            "Secret": "REDACTED", "File": "a.py", "Commit": "", "SecretIdentity": "forged"}
+    item = {
+        "RuleID": "generic-api-key",
+        "Description": "x",
+        "StartLine": 1,
+        "EndLine": 1,
+        "Match": "k = REDACTED",
+        "Secret": "REDACTED",
+        "File": "a.py",
+        "Commit": "",
+        "SecretIdentity": "forged",
+    }
     other = {**item, "File": "b.py"}
     parsed = gitleaks.parse(json.dumps([item, other]).encode())
     assert len(parsed.findings) == 2

@@ -52,7 +52,13 @@ def test_semgrep_titles_are_whole_sentences() -> None:
 
 def test_the_trivy_db_message_names_the_remedy_and_the_layer_once() -> None:
     message = db_unavailable_message("trivy", "failed to download vulnerability DB")
-    for remedy in ("--download-db-only", "TRIVY_CACHE_DIR", "--layers", "policy.optional_layers", "scan.trivy_db_repositories"):
+    for remedy in (
+        "--download-db-only",
+        "TRIVY_CACHE_DIR",
+        "--layers",
+        "policy.optional_layers",
+        "scan.trivy_db_repositories",
+    ):
         assert remedy in message
     decision = evaluate([], [LayerOutcome(name="trivy", status="error", error=message)], _policy())
     assert decision.reasons[0].startswith("layer trivy failed: vulnerability DB unavailable")
@@ -70,7 +76,9 @@ def test_report_mode_does_not_double_the_layer_name(tmp_path: Path) -> None:
         return result.model_copy(update={"status": "error", "error": error}) if result.name == "trivy" else result
 
     inputs = {"gitleaks": None, "semgrep": None, "trivy": trivy_json, "trivy-image": None}
-    report = anyio.run(lambda: report_from_files(inputs, Options(out_dir=out, no_ai=True, no_slack=True), adjust=with_db_error))  # type: ignore[arg-type]
+    report = anyio.run(
+        lambda: report_from_files(inputs, Options(out_dir=out, no_ai=True, no_slack=True), adjust=with_db_error)
+    )  # type: ignore[arg-type]
     assert report.verdict == "fail"
     for name in ("report.json", "report.md"):
         assert "trivy: trivy:" not in (out / name).read_text()

@@ -31,6 +31,12 @@ def _merge_key(finding: Finding) -> tuple[object, ...]:
     )
 
 
+def _overlaps(a: Finding, b: Finding) -> bool:
+    a_start, b_start = a.line or 0, b.line or 0
+    a_end, b_end = max(a.end_line or a_start, a_start), max(b.end_line or b_start, b_start)
+    return a_start <= b_end and b_start <= a_end
+
+
 def _merge(primary: Finding, other: Finding) -> Finding:
     scanners = sorted(
         {*primary.scanners, primary.scanner, *other.scanners, other.scanner},

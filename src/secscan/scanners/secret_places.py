@@ -80,7 +80,20 @@ async def head_places(values: Mapping[str, str], repo: Path, workdir: Path) -> d
         with os.fdopen(descriptor, "w", encoding="utf-8", errors="surrogateescape") as handle:
             handle.write("".join(pattern + "\n" for pattern in patterns))
         code, out, _ = await git(
-            ["-c", "grep.patternType=fixed", "grep", "-F", "-n", "-z", "--full-name", "--no-color", "-f", str(pattern_file), "HEAD", "--"],
+            [
+                "-c",
+                "grep.patternType=fixed",
+                "grep",
+                "-F",
+                "-n",
+                "-z",
+                "--full-name",
+                "--no-color",
+                "-f",
+                str(pattern_file),
+                "HEAD",
+                "--",
+            ],
             repo,
         )
     except ScannerError:
@@ -96,7 +109,9 @@ async def head_places(values: Mapping[str, str], repo: Path, workdir: Path) -> d
     return {identity: sorted(set(places), key=lambda p: (p.path, p.line or 0)) for identity, places in found.items()}
 
 
-def _places_in(record: str, matcher: re.Pattern[str], patterns: Mapping[str, list[str]]) -> Iterable[tuple[str, HeadPlace]]:
+def _places_in(
+    record: str, matcher: re.Pattern[str], patterns: Mapping[str, list[str]]
+) -> Iterable[tuple[str, HeadPlace]]:
     """`HEAD:path\\0line\\0text` (or `Binary file HEAD:path matches`) -> (identity, place) pairs."""
     # `Binary file HEAD:path matches` does not show which value it holds: none is claimed
     parts = record.split("\0", 2)
@@ -127,7 +142,9 @@ async def commit_refs(commits: set[str], repo: Path) -> CommitRefs:
         answer.on_head = commits & set(listed.split())
     elsewhere = sorted(commits - answer.on_head)
     for commit in elsewhere[:MAX_CONTAINS_CALLS]:
-        code, out, _ = await git(["for-each-ref", "--format=%(refname:short)", "--contains", commit, *_REF_NAMESPACES], repo)
+        code, out, _ = await git(
+            ["for-each-ref", "--format=%(refname:short)", "--contains", commit, *_REF_NAMESPACES], repo
+        )
         if code == 0:
             answer.refs[commit] = [redact_text(ref) for ref in out.splitlines() if ref and not ref.endswith("/HEAD")]
     rest = elsewhere[MAX_CONTAINS_CALLS:]
