@@ -36,9 +36,20 @@ class PolicyConfig(_Strict):
     optional_layers: list[LayerName] = Field(default_factory=list)
     ai_can_fail: bool = Field(default=True, description="An AI verdict of fail fails the gate.")
 
+    @property
+    def thresholds(self) -> dict[Category, Severity | None]:
+        """The lowest severity that fails, by category (None: that category never fails)."""
+        given: dict[Category, Threshold] = {
+            Category.SECRET: self.secret,
+            Category.CODE: self.code,
+            Category.VULNERABILITY: self.vulnerability,
+            Category.MISCONFIGURATION: self.misconfiguration,
+            Category.LICENSE: self.license,
+        }
+        return {category: None if value == "none" else Severity(value) for category, value in given.items()}
+
     def threshold(self, category: Category) -> Severity | None:
-        value: Threshold = getattr(self, category.value)
-        return None if value == "none" else Severity(value)
+        return self.thresholds[category]
 
 
 class SuppressionEntry(_Strict):

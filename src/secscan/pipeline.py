@@ -30,8 +30,8 @@ from secscan.errors import ConfigError, ScannerError
 from secscan.findings import LAYER_NAMES, Finding, LayerName, normalize, redact_text, register_secret
 from secscan.findings.model import Triage
 from secscan.outputs.json_report import utf8_safe
-from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, evaluate, load_baseline
-from secscan.policy.gate import layer_error_line
+from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, load_baseline
+from secscan.policy.gate import AIFlag, GateFacts, decide, layer_error_line, stricter
 from secscan.report import Delivery, LayerReport, RawLayer, RawManifest, Report, Target, count_findings
 from secscan.results import LayerResult
 from secscan.scanners.interface import ScanContext
@@ -230,8 +230,8 @@ async def _analyze(results: Sequence[LayerResult], prepared: Prepared, options: 
     config = prepared.config
     findings, warnings = gate_findings(results, config, prepared.baseline, today)
     check("the policy gate")
-    outcomes = [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results]
-    decision = evaluate(findings, outcomes, config.policy)
+    facts = GateFacts(findings, [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results], config.policy)
+    decision = decide(facts)
     layer_errors = [layer_error_line(r.name, r.error) for r in results if r.status == "error" and r.error]
     synthesis = await synthesize(
         SynthesisInput(findings=findings, gate=decision, layer_errors=layer_errors, repository=target.repository),
@@ -242,7 +242,7 @@ async def _analyze(results: Sequence[LayerResult], prepared: Prepared, options: 
     final = decision
     triaged = with_triage(findings, synthesis.synthesis.triage)
     if synthesis.synthesis.source == "ai" and synthesis.synthesis.ai_verdict == "fail":
-        final = evaluate(findings, outcomes, config.policy, ai_flag=synthesis.synthesis.verdict_reason or "risk too high")
+        final = stricter(decision, facts, AIFlag(synthesis.synthesis.verdict_reason or "risk too high"))
     for result in results:
         warnings += [f"{result.name}: {note}" for note in result.notes]
     per_layer = Counter(f.layer for f in findings)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -37,24 +39,104 @@ def _examples(findings: Sequence[Finding], limit: int = 3) -> str:
     return shown + more
 
 
+@dataclass(frozen=True)
+class GateFacts:
+    """What the deterministic rules read: findings (after suppressions and baseline), layer outcomes, the policy."""
+
+    findings: Sequence[Finding]
+    layers: Sequence[LayerOutcome]
+    policy: PolicyConfig
+
+    @cached_property
+    def failing(self) -> dict[Category, list[Finding]]:
+        """New findings the policy does not accept, by category (found once: rules and decision read it)."""
+        return failing_findings(self.findings, self.policy)
+
+
+class Rule(Protocol):
+    """One policy rule: a line per way the facts fail it (none: the rule passes)."""
+
+    def reasons(self, facts: GateFacts) -> list[str]: ...
+
+
+class LayerErrors:
+    """A layer that could not run fails the gate (fail closed) unless the policy lists it as optional."""
+
+    def reasons(self, facts: GateFacts) -> list[str]:
+        optional = set(facts.policy.optional_layers)
+        return [
+            f"layer {layer.name} failed: {layer_error_text(layer.name, layer.error)}"
+            for layer in facts.layers
+            if layer.status == "error" and layer.name not in optional
+        ]
+
+
+def needs_fix_to_fail(category: Category, policy: PolicyConfig) -> bool:
+    """Only vulnerabilities with a fixed version fail the gate (policy.vulnerability_requires_fix)."""
+    return category is Category.VULNERABILITY and policy.vulnerability_requires_fix
+
+
 def failing_findings(findings: Sequence[Finding], policy: PolicyConfig) -> dict[Category, list[Finding]]:
-    """New findings the policy does not accept, by category."""
+    """New findings the policy does not accept, by category (in the order given)."""
+    thresholds = policy.thresholds
+    needs_fix = {category: needs_fix_to_fail(category, policy) for category in Category}
     failing: dict[Category, list[Finding]] = {}
-    thresholds = {category: policy.threshold(category) for category in Category}
     for finding in findings:
-        if finding.status != "new":
-            continue
         threshold = thresholds[finding.category]
-        if threshold is None or not finding.severity.at_least(threshold):
-            continue
         if (
-            finding.category is Category.VULNERABILITY
-            and policy.vulnerability_requires_fix
-            and not finding.fixed_version
+            finding.status == "new"
+            and threshold is not None
+            and finding.severity.at_least(threshold)
+            and (finding.fixed_version or not needs_fix[finding.category])
         ):
-            continue
-        failing.setdefault(finding.category, []).append(finding)
+            failing.setdefault(finding.category, []).append(finding)
     return failing
+
+
+class CategoryThresholds:
+    """A new finding at or above its category's threshold fails the gate: one line per category."""
+
+    def reasons(self, facts: GateFacts) -> list[str]:
+        failing = facts.failing
+        lines = []
+        for category in Category:  # the categories' own order, whatever the findings' order
+            found = failing.get(category)
+            threshold = facts.policy.thresholds[category]
+            if not found or threshold is None:
+                continue
+            rule = f"severity >= {threshold.value}"
+            if needs_fix_to_fail(category, facts.policy):
+                rule += " with a fix available"
+            noun = "finding" if len(found) == 1 else "findings"
+            lines.append(f"{category.value}: {len(found)} new {noun} ({rule}): {_examples(found)}")
+        return lines
+
+
+@dataclass(frozen=True)
+class AIFlag:
+    """The model's reason to fail: it can only add a reason (policy.ai_can_fail), never remove one."""
+
+    flag: str
+
+    def reasons(self, facts: GateFacts) -> list[str]:
+        return [f"AI flagged: {self.flag}"] if self.flag and facts.policy.ai_can_fail else []
+
+
+# The deterministic rules, in the order their reasons are listed. A new rule (a licence policy, say)
+# is one more object here, with its own rows in tests/policy/test_gate.py.
+RULES: tuple[Rule, ...] = (LayerErrors(), CategoryThresholds())
+
+
+def decide(facts: GateFacts, rules: Sequence[Rule] = RULES) -> GateDecision:
+    reasons = [reason for rule in rules for reason in rule.reasons(facts)]
+    failing_ids = frozenset(f.id for members in facts.failing.values() for f in members)
+    return GateDecision(verdict="fail" if reasons else "pass", reasons=reasons, failing_ids=failing_ids)
+
+
+def stricter(decision: GateDecision, facts: GateFacts, rule: Rule) -> GateDecision:
+    """`decision` with one more rule's reasons (the AI flag, read after the synthesis): never less strict."""
+    reasons = [*decision.reasons, *rule.reasons(facts)]
+    return decision.model_copy(update={"verdict": "fail" if reasons else "pass", "reasons": reasons})
 
 
 def evaluate(
@@ -63,23 +145,6 @@ def evaluate(
     policy: PolicyConfig,
     ai_flag: str | None = None,
 ) -> GateDecision:
-    reasons: list[str] = []
-    for layer in layers:
-        if layer.status == "error" and layer.name not in policy.optional_layers:
-            reasons.append(f"layer {layer.name} failed: {layer_error_text(layer.name, layer.error)}")
-    failing_by_category = failing_findings(findings, policy)
-    for category in Category:
-        failing = failing_by_category.get(category, [])
-        if not failing:
-            continue
-        threshold = policy.threshold(category)
-        assert threshold is not None
-        rule = f"severity >= {threshold.value}" + (
-            " with a fix available" if category is Category.VULNERABILITY and policy.vulnerability_requires_fix else ""
-        )
-        noun = "finding" if len(failing) == 1 else "findings"
-        reasons.append(f"{category.value}: {len(failing)} new {noun} ({rule}): {_examples(failing)}")
-    if ai_flag and policy.ai_can_fail:
-        reasons.append(f"AI flagged: {ai_flag}")
-    failing_ids = frozenset(f.id for members in failing_by_category.values() for f in members)
-    return GateDecision(verdict="fail" if reasons else "pass", reasons=reasons, failing_ids=failing_ids)
+    """Every rule at once (the AI flag last, when there is one)."""
+    rules: tuple[Rule, ...] = (*RULES, AIFlag(ai_flag)) if ai_flag else RULES
+    return decide(GateFacts(findings, layers, policy), rules)
