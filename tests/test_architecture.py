@@ -75,5 +75,5 @@ def test_the_synthesis_reads_the_decision_as_data(path: Path) -> None:
 )
 def test_no_test_names_a_path_outside_the_repository(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    outside = re.findall(r"""["']/work/[^"']*["']|\.\./shared|/ "shared" /""", text)
+    outside = re.findall(r"""["']/work/[^"']+["']|\.\./shared|/ "shared" /""", text)
     assert outside == [], f"{path.name} names {outside}: tests read tests/fixtures (see tests/corpus.py)"
