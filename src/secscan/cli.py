@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from secscan import catalog
 from secscan.errors import AnalysisTimeout, ConfigError, OutputError, UsageError
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from secscan.report import Report
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-LAYER_CHOICES = ("gitleaks", "semgrep", "trivy", "trivy-image")
+LAYER_CHOICES = catalog.layer_names()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = commands.add_parser("scan", help="run every layer on PATH locally, in parallel")
     scan.add_argument("path", nargs="?", type=Path, default=Path("."), help="what to scan (default .)")
-    scan.add_argument("--image", type=Path, metavar="TAR_OR_OCI_DIR", help="also scan a container image (trivy-image layer)")
-    scan.add_argument("--layers", type=_layers, metavar="LIST", help="subset of gitleaks,semgrep,trivy,trivy-image")
+    scan.add_argument("--image", type=Path, metavar="TAR_OR_OCI_DIR", help=f"also scan a container image ({', '.join(catalog.image_layers())} layer)")
+    scan.add_argument("--layers", type=_layers, metavar="LIST", help=f"subset of {','.join(LAYER_CHOICES)}")
     scan.add_argument("--semgrep-config", action="append", default=[], metavar="CONFIG", help="extra semgrep config (registry pack or rules path); repeatable")
     _policy_options(scan)
 
@@ -167,7 +168,7 @@ def _report(args: argparse.Namespace) -> int:
     inputs: dict[LayerName, Path | None] = {name: getattr(args, name.replace("-", "_")) for name in LAYER_NAMES}
     if args.raw is not None:
         if any(inputs.values()):
-            raise UsageError("--raw replaces --gitleaks/--semgrep/--trivy/--trivy-image: give one or the other")
+            raise UsageError(f"--raw replaces {'/'.join('--' + name for name in LAYER_CHOICES)}: give one or the other")
         import functools
 
         report = _run(functools.partial(report_from_files, raw_dir=args.raw), inputs, _options(args), args.source)

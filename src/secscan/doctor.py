@@ -8,16 +8,15 @@ from pathlib import Path
 
 import anyio
 
+from secscan import catalog
 from secscan.errors import ScannerError
 from secscan.scanners.process import probe_version, resolve_binary
-
-_VERSION_ARGS = {"gitleaks": ["version"], "semgrep": ["--version"], "trivy": ["--version"]}
 
 
 async def _probe(tool: str) -> tuple[str, str | None, str | None]:
     try:
         binary = resolve_binary(tool)
-        version = await probe_version(binary, _VERSION_ARGS[tool], tool)
+        version = await probe_version(binary, list(catalog.scanner(tool).version_args), tool)
     except ScannerError as exc:
         return tool, None, str(exc)
     return tool, binary, version
@@ -30,9 +29,9 @@ async def _probe_all() -> list[tuple[str, str | None, str | None]]:
         found[tool] = await _probe(tool)
 
     async with anyio.create_task_group() as group:
-        for tool in _VERSION_ARGS:
+        for tool in catalog.scanner_names():
             group.start_soon(one, tool)
-    return [found[tool] for tool in _VERSION_ARGS]
+    return [found[tool] for tool in catalog.scanner_names()]
 
 
 def _trivy_db() -> str:

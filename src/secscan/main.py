@@ -15,12 +15,13 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import anyio
 import dagger
 from dagger import DefaultPath, Doc, ReturnType, dag, field, function, object_type
 
+from secscan import catalog
 from secscan import dagger_support as support
 from secscan.config import Config, load_config
 from secscan.errors import GateFailed, ScanFailed, SecscanError
@@ -237,10 +238,11 @@ def _load_config(config_path: Path | None, source_root: Path) -> Config:
 
 def _layers(config: Config, tarball: dagger.File | None) -> list[LayerName]:
     layers = list(config.scan.layers)
-    if tarball is not None and "trivy-image" not in layers:
-        layers.append("trivy-image")
-    if "trivy-image" in layers and tarball is None:
-        raise ScanFailed("secscan: layer trivy-image needs --image or --image-tarball")
+    if tarball is not None:
+        layers += [cast(LayerName, name) for name in catalog.image_layers() if name not in layers]
+    for name in layers:
+        if catalog.is_image_layer(name) and tarball is None:
+            raise ScanFailed(f"secscan: layer {name} needs --image or --image-tarball")
     return layers
 
 
@@ -255,10 +257,12 @@ async def run_layers(
             results[layer] = await run_gitleaks(source)
         elif layer == "semgrep":
             results[layer] = await run_semgrep(source, config)
+        elif catalog.is_image_layer(layer):
+            results[layer] = await run_trivy(layer, config, tarball=tarball)
         elif layer == "trivy":
             results[layer] = await run_trivy(layer, config, source=source)
         else:
-            results[layer] = await run_trivy(layer, config, tarball=tarball)
+            raise ScanFailed(f"secscan: no runner for layer {layer!r}")
 
     async with anyio.create_task_group() as group:
         for layer in layers:

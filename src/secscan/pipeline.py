@@ -19,11 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import cast
 
 import anyio
 from pydantic import ValidationError
 
-from secscan import __version__, budget
+from secscan import __version__, budget, catalog
 from secscan.budget import analysis_budget, check
 from secscan.config import Config, load_config
 from secscan.errors import ConfigError, ScannerError
@@ -104,13 +105,14 @@ def selected_layers(options: Options, config: Config) -> list[LayerName]:
         layers = list(options.layers)
     else:
         layers = list(config.scan.layers)
-        if options.image is not None and "trivy-image" not in layers:
-            layers.append("trivy-image")
+        if options.image is not None:
+            layers += [cast(LayerName, name) for name in catalog.image_layers()]
     layers = list(dict.fromkeys(layers))  # each layer once: they share a work folder by name
     if not layers:
         raise ConfigError("no layers selected: nothing would be scanned")
-    if "trivy-image" in layers and options.image is None:
-        raise ConfigError("layer trivy-image needs --image TAR_OR_OCI_DIR")
+    for name in layers:
+        if catalog.is_image_layer(name) and options.image is None:
+            raise ConfigError(f"layer {name} needs --image TAR_OR_OCI_DIR")
     return layers
 
 
@@ -349,7 +351,8 @@ def results_from_files(
 ) -> list[LayerResult]:
     """`secscan report`: each given file parsed by its layer; layers with no file are skipped."""
     if not allow_empty and not any(inputs.values()):
-        raise ConfigError("secscan report needs at least one of --gitleaks, --semgrep, --trivy, --trivy-image")
+        flags = ", ".join(f"--{name}" for name in catalog.layer_names())
+        raise ConfigError(f"secscan report needs at least one of {flags}")
     results = []
     for name, path in inputs.items():
         if path is None:

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
+from typing import cast
 
+from secscan import catalog
 from secscan.budget import check
 from secscan.findings.model import Category, Finding, ScannerName
 
 # When two scanners report one secret, the finding is told in the words of the first.
-_SCANNER_PREFERENCE: dict[ScannerName, int] = {"gitleaks": 0, "semgrep": 1, "trivy": 2}
+_SCANNER_PREFERENCE: dict[ScannerName, int] = {
+    cast(ScannerName, spec.name): spec.merge_rank for spec in sorted(catalog.SCANNERS, key=lambda s: s.merge_rank)
+}
 
 
 def _is_worktree_secret(finding: Finding) -> bool:
-    # gitleaks (history, still in HEAD) and trivy (working tree) see the same file lines.
-    return finding.category is Category.SECRET and finding.layer in ("gitleaks", "trivy") and finding.in_head is not False
+    # The layers that scan the repository (gitleaks: history, still in HEAD; trivy: the working
+    # tree) see the same file lines; an image layer sees other files.
+    return (
+        finding.category is Category.SECRET
+        and catalog.layer(finding.layer).kind == "source"
+        and finding.in_head is not False
+    )
 
 
 def _merge_key(finding: Finding) -> tuple[object, ...]:

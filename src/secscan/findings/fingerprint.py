@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from secscan import catalog
 from secscan.findings.model import Category, Finding
 
 _WS = re.compile(r"\s+")
@@ -18,7 +19,7 @@ def _normalize(text: str | None) -> str:
 
 def _place(finding: Finding) -> str:
     # An image's target is where its tarball happened to be: not part of what the problem is.
-    if finding.layer == "trivy-image":
+    if catalog.is_image_layer(finding.layer):
         return "image:" + (finding.path or "")
     return finding.path or finding.target or ""
 

@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import Enum
 from functools import wraps
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from secscan import catalog
 from secscan.findings.redact import redact_text
 
 
@@ -50,7 +51,8 @@ class Category(str, Enum):
 ScannerName = Literal["gitleaks", "semgrep", "trivy"]
 LayerName = Literal["gitleaks", "semgrep", "trivy", "trivy-image"]
 FindingStatus = Literal["new", "existing", "suppressed"]
-LAYER_NAMES: tuple[LayerName, ...] = ("gitleaks", "semgrep", "trivy", "trivy-image")
+# The literals spell out secscan.catalog for type checkers (tests/test_catalog.py keeps them equal).
+LAYER_NAMES: tuple[LayerName, ...] = cast("tuple[LayerName, ...]", catalog.layer_names())
 
 
 class Suppression(BaseModel):

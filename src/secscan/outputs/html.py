@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from secscan import catalog
 from secscan.findings.model import Finding, Severity
 from secscan.outputs.sarif import Redactor, shows_snippet
 from secscan.report import Report
@@ -276,7 +277,7 @@ def json_for_script(value: Any) -> str:
 
 
 def _where(finding: Finding) -> str:
-    if finding.layer == "trivy-image" and finding.target:
+    if catalog.is_image_layer(finding.layer) and finding.target:
         return f"{finding.target} {finding.path}" if finding.path else finding.target
     return finding.path or finding.target or finding.package or ""
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from secscan import catalog
 from secscan.findings.model import Finding, Severity
 from secscan.outputs.printable import printable
 from secscan.outputs.sarif import Redactor
@@ -91,7 +92,7 @@ def _where(finding: Finding, esc: Escaper) -> str:
         version = f" {finding.installed_version}" if finding.installed_version else ""
         fixed = f" → {finding.fixed_version}" if finding.fixed_version else ""
         parts.append(esc.code(f"{finding.package}{version}{fixed}"))
-    if finding.layer == "trivy-image" and finding.path and finding.target:
+    if catalog.is_image_layer(finding.layer) and finding.path and finding.target:
         parts.append(f"in image {esc.code(finding.target)}")
     return "<br>".join(parts) or "–"
 

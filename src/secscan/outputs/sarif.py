@@ -17,11 +17,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import orjson
 
+from secscan import catalog
 from secscan.findings.dedup import sort_key
 from secscan.findings.model import LAYER_NAMES, Category, Finding, LayerName, Severity
 from secscan.findings.redact import redact_text
@@ -59,10 +60,8 @@ class Driver:
 
 
 DRIVERS: dict[LayerName, Driver] = {
-    "gitleaks": Driver("Gitleaks", "https://github.com/gitleaks/gitleaks"),
-    "semgrep": Driver("Semgrep", "https://semgrep.dev"),
-    "trivy": Driver("Trivy", "https://github.com/aquasecurity/trivy"),
-    "trivy-image": Driver("Trivy", "https://github.com/aquasecurity/trivy"),
+    cast(LayerName, layer): Driver(catalog.scanner_of(layer).driver, catalog.scanner_of(layer).information_uri)
+    for layer in catalog.layer_names()
 }
 
 _STATUS_ORDER = {"new": 0, "existing": 1, "suppressed": 2}
@@ -147,7 +146,7 @@ def artifact_location(finding: Finding, root: str | None) -> dict[str, Any]:
     Finding fields are redacted (a Finding is redacted when it is made), so percent-encoding
     cannot hide a token from the redactor.
     """
-    if finding.layer != "trivy-image" and finding.path:
+    if not catalog.is_image_layer(finding.layer) and finding.path:
         relative = _relative(finding.path, root)
         if relative is not None:
             return {"uri": _uri(relative), "uriBaseId": SRCROOT}
@@ -156,7 +155,7 @@ def artifact_location(finding: Finding, root: str | None) -> dict[str, Any]:
     relative = _relative(subject, root) if subject.startswith("/") else None
     if relative is not None:
         return {"uri": _uri(relative), "uriBaseId": SRCROOT}
-    return {"uri": _uri(_image_name(subject) if finding.layer == "trivy-image" else subject)}
+    return {"uri": _uri(_image_name(subject) if catalog.is_image_layer(finding.layer) else subject)}
 
 
 def _region(finding: Finding) -> dict[str, Any] | None:
@@ -175,7 +174,7 @@ def _logical_locations(finding: Finding) -> list[dict[str, Any]]:
     if not finding.package:
         return []
     version = f"@{finding.installed_version}" if finding.installed_version else ""
-    where = finding.path if finding.layer == "trivy-image" and finding.path else finding.target
+    where = finding.path if catalog.is_image_layer(finding.layer) and finding.path else finding.target
     qualified = f"{where}!{finding.package}{version}" if where else f"{finding.package}{version}"
     return [{"name": finding.package, "fullyQualifiedName": qualified, "kind": "module"}]
 
@@ -280,7 +279,7 @@ def _result_properties(finding: Finding) -> dict[str, Any]:
         "fixedVersion": finding.fixed_version,
         "commit": finding.commit,
         "target": finding.target,
-        "imagePath": finding.path if finding.layer == "trivy-image" else None,
+        "imagePath": finding.path if catalog.is_image_layer(finding.layer) else None,
         "inHead": finding.in_head,
         "cwe": finding.cwe or None,
     }

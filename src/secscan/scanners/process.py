@@ -16,10 +16,9 @@ from pathlib import Path
 import anyio
 from anyio.abc import Process
 
+from secscan import catalog
 from secscan.errors import ScannerError
 from secscan.findings.redact import redact_text
-
-_ENV_OVERRIDE = {"gitleaks": "SECSCAN_GITLEAKS", "semgrep": "SECSCAN_SEMGREP", "trivy": "SECSCAN_TRIVY"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def last_meaningful_line(text: str, limit: int = 300) -> str:
 
 def resolve_binary(tool: str) -> str:
     """SECSCAN_<TOOL> wins (and must work); else PATH; else next to this Python (a venv's bin)."""
-    variable = _ENV_OVERRIDE[tool]
+    variable = catalog.scanner(tool).env_override
     explicit = os.environ.get(variable)
     if explicit:
         path = Path(explicit)

@@ -1,7 +1,10 @@
-"""Every scanner layer, by name."""
+"""Every scanner layer's implementation, by the name the catalog gives it (`secscan.catalog`)."""
 
 from __future__ import annotations
 
+from typing import cast
+
+from secscan import catalog
 from secscan.findings.model import LayerName
 from secscan.scanners.gitleaks import LAYER as GITLEAKS
 from secscan.scanners.interface import Layer
@@ -9,9 +12,15 @@ from secscan.scanners.semgrep import LAYER as SEMGREP
 from secscan.scanners.trivy import FS_LAYER as TRIVY
 from secscan.scanners.trivy import IMAGE_LAYER as TRIVY_IMAGE
 
-LAYERS: dict[LayerName, Layer] = {
-    "gitleaks": GITLEAKS,
-    "semgrep": SEMGREP,
-    "trivy": TRIVY,
-    "trivy-image": TRIVY_IMAGE,
-}
+_IMPLEMENTED: dict[str, Layer] = {layer.name: layer for layer in (GITLEAKS, SEMGREP, TRIVY, TRIVY_IMAGE)}
+if set(_IMPLEMENTED) != set(catalog.layer_names()):  # a catalog entry without a plug-in, or the reverse
+    raise ImportError(f"catalog layers {catalog.layer_names()} != implemented layers {sorted(_IMPLEMENTED)}")
+
+# In the catalog's order (the order reports list layers in).
+LAYERS: dict[LayerName, Layer] = {cast(LayerName, name): _IMPLEMENTED[name] for name in catalog.layer_names()}
+
+
+def layer(name: str) -> Layer:
+    """The implementation of a layer; an unknown name is a ConfigError, never a guess."""
+    catalog.layer(name)
+    return _IMPLEMENTED[name]

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from secscan import catalog
 from secscan.findings.model import Category, Finding, Severity
 from secscan.synthesis.interface import SynthesisInput
 from secscan.synthesis.model import Synthesis, TopRisk, Urgency
@@ -40,7 +41,7 @@ def _sort_key(finding: Finding) -> tuple[int, str, int, str]:
         | (category is Category.SECRET and finding.in_head is not False) << 16
         | _SEVERITY_RANK[finding.severity] << 12
         | (category is not Category.VULNERABILITY or bool(finding.fixed_version)) << 8
-        | (finding.layer == "trivy-image") << 4
+        | catalog.is_image_layer(finding.layer) << 4
         | _CATEGORY_WEIGHT[category]
     )
     return (-packed, finding.path or "", finding.line or 0, finding.id)
@@ -125,7 +126,7 @@ def _why(members: Sequence[Finding]) -> str:
     if first.category is Category.VULNERABILITY:
         fixed = _highest_fix(members)
         fix = f"fixed in {fixed}" if fixed else "no fix released yet"
-        exposure = " It ships in the container image." if any(m.layer == "trivy-image" for m in members) else ""
+        exposure = " It ships in the container image." if any(catalog.is_image_layer(m.layer) for m in members) else ""
         if len(members) == 1:
             return f"{first.package} {first.installed_version} has {first.rule_id} ({first.severity.value}, {fix}).{exposure}"
         worst = max(members, key=lambda m: _SEVERITY_RANK[m.severity])
