@@ -53,7 +53,10 @@ class ScannerSpec:
 # Same digest in the Dependabot-managed Weasley18/SecPipe tools/scanners.Dockerfile
 # @ 7936e5fd09da79ed4a262e893e0996f440103dbb and in jimtin/HostHunterNextGeneration
 # scripts/security/scan-secrets.sh @ 2cb7ca210ce7ed77a5e9585b338cd65dc3c9ce82.
-GITLEAKS_IMAGE = "ghcr.io/gitleaks/gitleaks:v8.30.1@sha256:c00b6bd0aeb3071cbcb79009cb16a60dd9e0a7c60e2be9ab65d25e6bc8abbb7f"  # noqa: E501
+GITLEAKS_IMAGE = (
+    "ghcr.io/gitleaks/gitleaks:v8.30.1"
+    "@sha256:c00b6bd0aeb3071cbcb79009cb16a60dd9e0a7c60e2be9ab65d25e6bc8abbb7f"
+)
 
 # semgrep 1.180.0 (the newest release whose image digest could be verified from a public pin).
 # Source: Bionic-Hacker/Sentinel-Edge scripts/scan.sh @ 43789144cdbb92088f8aae3a2ed66d1e5650eb49
