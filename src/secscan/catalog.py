@@ -54,8 +54,7 @@ class ScannerSpec:
 # @ 7936e5fd09da79ed4a262e893e0996f440103dbb and in jimtin/HostHunterNextGeneration
 # scripts/security/scan-secrets.sh @ 2cb7ca210ce7ed77a5e9585b338cd65dc3c9ce82.
 GITLEAKS_IMAGE = (
-    "ghcr.io/gitleaks/gitleaks:v8.30.1"
-    "@sha256:c00b6bd0aeb3071cbcb79009cb16a60dd9e0a7c60e2be9ab65d25e6bc8abbb7f"
+    "ghcr.io/gitleaks/gitleaks:v8.30.1@sha256:c00b6bd0aeb3071cbcb79009cb16a60dd9e0a7c60e2be9ab65d25e6bc8abbb7f"
 )
 
 # semgrep 1.180.0 (the newest release whose image digest could be verified from a public pin).
