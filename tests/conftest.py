@@ -39,3 +39,9 @@ def require_scanners(*tools: str) -> None:
     missing = [t for t in tools if scanner_binary(t) is None]
     if missing:
         pytest.skip(f"scanner(s) not installed: {', '.join(missing)}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_result_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Scans in tests cache their layers in a folder of this test session, never the user's."""
+    os.environ["SECSCAN_CACHE_DIR"] = str(tmp_path_factory.mktemp("secscan-cache"))

@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--image", type=Path, metavar="TAR_OR_OCI_DIR", help=f"also scan a container image ({', '.join(catalog.image_layers())} layer)")
     scan.add_argument("--layers", type=_layers, metavar="LIST", help=f"subset of {','.join(LAYER_CHOICES)}")
     scan.add_argument("--semgrep-config", action="append", default=[], metavar="CONFIG", help="extra semgrep config (registry pack or rules path); repeatable")
+    scan.add_argument(
+        "--since", metavar="REF|auto",
+        help="diff-aware: scan what changed since merge-base(REF, HEAD); findings are new or existing against it "
+        "(auto: the pull/merge request base from GITHUB_BASE_REF / GITHUB_EVENT_PATH, CI_MERGE_REQUEST_DIFF_BASE_SHA, CHANGE_TARGET)",
+    )
+    scan.add_argument("--no-cache", action="store_true", help="run every layer, even when its cached result would do")
     _policy_options(scan)
 
     report = commands.add_parser("report", help="the same pipeline on scanner JSON produced elsewhere")
@@ -141,13 +147,22 @@ def _scan(args: argparse.Namespace) -> int:
     from secscan.outputs import terminal
     from secscan.pipeline import prepare, scan, selected_layers
 
-    options = _options(args, layers=args.layers, image=args.image, semgrep_configs=tuple(args.semgrep_config))
+    options = _options(
+        args, layers=args.layers, image=args.image, semgrep_configs=tuple(args.semgrep_config),
+        since=args.since, no_cache=args.no_cache,
+    )
     if not args.path.is_dir():
         if args.path.exists():
             raise UsageError(f"{args.path}: is a file, not a directory: give the folder of the repository to scan")
         raise UsageError(f"{args.path}: no such directory")
     prepared = prepare(options, args.path)
     layers = selected_layers(options, prepared.config)
+    if args.since is not None:  # a bad base is exit 2 before anything runs or is shown
+        import anyio
+
+        from secscan.scanners.diffscope import resolve
+
+        anyio.run(resolve, args.since, args.path)
     err = terminal.console(stderr=True)
     if args.quiet or args.json:
         report = _run(scan, args.path, options)

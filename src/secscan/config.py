@@ -35,6 +35,10 @@ class PolicyConfig(_Strict):
         default=True, description="Only vulnerabilities with a fixed version can fail the gate."
     )
     optional_layers: list[LayerName] = Field(default_factory=list)
+    fail_on_existing: bool = Field(
+        default=False,
+        description="--since / --baseline: findings already on the base (existing) fail the gate too, not only new ones.",
+    )
     ai_can_fail: bool = Field(default=True, description="An AI verdict of fail fails the gate.")
 
     @property
@@ -82,6 +86,10 @@ class ScanConfig(_Strict):
     trivy_db_repositories: list[str] = Field(default_factory=list)
     respect_gitignore: bool = Field(
         default=True, description="trivy skips what .gitignore excludes (semgrep does so by itself)."
+    )
+    cache_dir: str | None = Field(
+        default=None,
+        description="Result cache folder (operator config only; SECSCAN_CACHE_DIR wins; default ~/.cache/secscan).",
     )
 
     def timeout_for(self, layer: LayerName) -> float:

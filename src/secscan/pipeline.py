@@ -16,7 +16,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import cast
@@ -33,8 +33,10 @@ from secscan.findings.model import Triage
 from secscan.outputs.json_report import utf8_safe
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, load_baseline
 from secscan.policy.gate import AIFlag, GateFacts, decide, layer_error_line, stricter
-from secscan.report import Delivery, LayerReport, RawLayer, RawManifest, Report, Target, count_findings
+from secscan.report import Delivery, DiffReport, LayerReport, RawLayer, RawManifest, Report, Target, count_findings
 from secscan.results import LayerResult
+from secscan.scanners.cache import LayerCache, LayerRunner, default_root
+from secscan.scanners.diffscope import DiffScope, resolve, run_scoped
 from secscan.scanners.interface import ScanContext
 from secscan.scanners.registry import LAYERS
 from secscan.synthesis.interface import SynthesisInput, SynthesisResult
@@ -55,6 +57,8 @@ class Options:
     layers: tuple[LayerName, ...] | None = None
     image: Path | None = None
     semgrep_configs: tuple[str, ...] = ()
+    since: str | None = None  # --since REF|auto: diff-aware scan against that base
+    no_cache: bool = False  # --no-cache: run every layer even when its cached result would do
     today: dt.date | None = None
     analysis_budget_s: float | None = None  # None: budget.DEFAULT_ANALYSIS_BUDGET_S
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
@@ -117,12 +121,17 @@ def selected_layers(options: Options, config: Config) -> list[LayerName]:
 
 
 async def run_layers(
-    target: Path, options: Options, prepared: Prepared, progress: ProgressCallback | None = None
+    target: Path,
+    options: Options,
+    prepared: Prepared,
+    progress: ProgressCallback | None = None,
+    scope: DiffScope | None = None,
 ) -> list[LayerResult]:
-    """Run the selected layers concurrently; each result lands in its own slot."""
+    """Run the selected layers concurrently (or reuse their cached results); each result lands in its own slot."""
     layers = selected_layers(options, prepared.config)
     workdir = Path(tempfile.mkdtemp(prefix="secscan-"))
     results: dict[LayerName, LayerResult] = {}
+    runner = LayerRunner(None if options.no_cache else LayerCache(cache_root(prepared.config, target)))
     try:
         context = ScanContext(
             target=target,
@@ -137,15 +146,14 @@ async def run_layers(
                 progress(name, "running", None)
             layer_dir = workdir / name
             layer_dir.mkdir()
-            result = await LAYERS[name].run(
-                ScanContext(
-                    target=context.target,
-                    workdir=layer_dir,
-                    config=context.config,
-                    image=context.image,
-                    semgrep_configs=context.semgrep_configs,
-                )
-            )
+            layer_context = replace(context, workdir=layer_dir)
+            if scope is None:
+                result = await runner.run(name, layer_context)
+            else:
+                result = await run_scoped(name, layer_context, scope, runner)
+            mine, general = runner.take_notes(name)
+            if mine or general:
+                result = result.model_copy(update={"notes": [*result.notes, *mine, *general]})
             results[name] = result
             if progress:
                 progress(name, result.status, result)
@@ -156,6 +164,24 @@ async def run_layers(
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return [results[name] for name in layers]
+
+
+def cache_root(config: Config, target: Path) -> Path:
+    """SECSCAN_CACHE_DIR, else the operator's `scan.cache_dir`, else the user cache dir.
+    A config file inside the scanned tree never picks where the cache is."""
+    if os.environ.get("SECSCAN_CACHE_DIR") or not config.scan.cache_dir or _inside(config.source, target):
+        return default_root()
+    return Path(config.scan.cache_dir).expanduser()
+
+
+def _inside(source: str | None, target: Path) -> bool:
+    if source is None:
+        return True
+    try:
+        Path(source).resolve().relative_to(target.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def _absolute_config(config: str) -> str:
@@ -260,6 +286,8 @@ async def _analyze(results: Sequence[LayerResult], prepared: Prepared, options: 
                 findings=per_layer[r.name],
                 duration_s=r.duration_s,
                 notes=r.notes,
+                cached=r.cached,
+                scope=r.scope,
             )
             for r in results
         ],
@@ -452,15 +480,37 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
         raise ConfigError(f"{target}: is a file, not a directory: give the folder of the repository to scan")
     prepared = prepare(options, target)
     selected_layers(options, prepared.config)
+    scope = await resolve(options.since, target) if options.since is not None else None
     with cyclic_gc_paused():
-        results = await run_layers(target, options, prepared, progress)
+        results = await run_layers(target, options, prepared, progress, scope)
         analysis = await analyze(results, prepared, options, mode="scan", target=_git_target(target.resolve()))
+        if options.since is not None:
+            analysis = Analysis(report=with_diff(analysis.report, options.since, scope), raw=analysis.raw)
         if options.image is not None:
             analysis = Analysis(
                 report=analysis.report.model_copy(update={"target": analysis.report.target.model_copy(update={"image": utf8_safe(str(options.image))})}),
                 raw=analysis.raw,
             )
         return finish(analysis, options, prepared.config)
+
+
+def with_diff(report: Report, since: str, scope: DiffScope | None) -> Report:
+    """The report of a --since scan: its base, and "N new in this change, M already on the base"."""
+    if scope is None:  # --since auto outside a pull/merge request
+        note = f"--since {since}: no pull/merge request base found (GITHUB_BASE_REF, GITHUB_EVENT_PATH, CI_MERGE_REQUEST_DIFF_BASE_SHA, CHANGE_TARGET): scanned everything"
+        return report.model_copy(update={"warnings": [*report.warnings, note]})
+    status = report.counts.get("status", {})
+    new, existing = status.get("new", 0), status.get("existing", 0)
+    diff = DiffReport(
+        since=utf8_safe(redact_text(scope.since)),
+        merge_base=scope.merge_base,
+        head=scope.head,
+        changed_files=len(scope.added) + len(scope.deleted),
+        new=new,
+        existing=existing,
+        summary=f"{new} new in this change, {existing} already on the base",
+    )
+    return report.model_copy(update={"diff": diff})
 
 
 async def report_from_files(

@@ -22,6 +22,8 @@ class LayerReport(BaseModel):
     findings: int = 0
     duration_s: float = 0.0
     notes: list[str] = Field(default_factory=list)
+    cached: bool = Field(default=False, description="the result was reused from the result cache")
+    scope: str | None = Field(default=None, description="--since: what this layer scanned (null: everything)")
 
 
 class RawLayer(BaseModel):
@@ -73,6 +75,20 @@ class Target(BaseModel):
     run_url: str | None = None
 
 
+class DiffReport(BaseModel):
+    """--since: the change this report is about, and what it brought in."""
+
+    model_config = ConfigDict(frozen=True)
+
+    since: str = Field(description="the base as asked (a ref, or what --since auto found)")
+    merge_base: str
+    head: str
+    changed_files: int
+    new: int = Field(description="findings this change brought in (they can fail the gate)")
+    existing: int = Field(description="findings already on the base")
+    summary: str
+
+
 class Delivery(BaseModel):
     """What happened to a notification (Slack)."""
 
@@ -100,6 +116,7 @@ class Report(BaseModel):
     counts: dict[str, dict[str, int]] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
     slack: Delivery | None = None
+    diff: DiffReport | None = None
 
     def new_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.status == "new"]

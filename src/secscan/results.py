@@ -28,6 +28,8 @@ class LayerResult(BaseModel):
     duration_s: float = 0.0
     raw: str | None = Field(default=None, exclude=True, repr=False)
     notes: list[str] = Field(default_factory=list)
+    cached: bool = False  # reused from the result cache, not run
+    scope: str | None = None  # what a diff scan ran this layer on (None: everything, as always)
 
 
 class GateDecision(BaseModel):

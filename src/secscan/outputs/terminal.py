@@ -62,7 +62,8 @@ class LayerProgress:
             done = False
         else:
             detail = f"{len(result.findings)} findings" if result.status == "ok" else redact_text(result.error or "")
-            description = f"{name}: {result.status} ({_escape(detail)}, {result.duration_s:.1f}s)"
+            timing = "cached" if result.cached else f"{result.duration_s:.1f}s"
+            description = f"{name}: {result.status} ({_escape(detail)}, {timing})"
             done = True
         self._progress.update(self._tasks[name], description=description, completed=1 if done else 0)
         if not self._out.is_terminal and done:
@@ -97,7 +98,7 @@ def summary_table(report: Report) -> Table:
             Text(layer.status, style=_STATUS_STYLE[layer.status]),
             _escape(layer.version or "-"),
             *["-" if skipped else str(counts[s]) for s in Severity],
-            "-" if skipped else f"{layer.duration_s:.1f}s",
+            "-" if skipped else "cached" if layer.cached else f"{layer.duration_s:.1f}s",
         )
     return table
 
@@ -133,6 +134,11 @@ def print_summary(report: Report, out: Console) -> None:
             out.print(f"[bold red]{layer.name}[/]: " + _escape(redact_text(layer.error)))
     for warning in report.warnings:
         out.print("[yellow]warning[/]: " + _escape(redact_text(warning)))
+    if report.diff is not None:
+        out.print(f"--since {_escape(report.diff.since)} ({report.diff.merge_base[:12]}): {report.diff.summary}")
+        for layer in report.layers:
+            if layer.scope:
+                out.print(f"  {layer.name}: {_escape(layer.scope)}")
     counts = report.counts.get("status", {})
     out.print(
         f"findings: {counts.get('new', 0)} new, {counts.get('existing', 0)} existing, "

@@ -81,10 +81,11 @@ def failing_findings(findings: Sequence[Finding], policy: PolicyConfig) -> dict[
     thresholds = policy.thresholds
     needs_fix = {category: needs_fix_to_fail(category, policy) for category in Category}
     failing: dict[Category, list[Finding]] = {}
+    counted = ("new", "existing") if policy.fail_on_existing else ("new",)
     for finding in findings:
         threshold = thresholds[finding.category]
         if (
-            finding.status == "new"
+            finding.status in counted
             and threshold is not None
             and finding.severity.at_least(threshold)
             and (finding.fixed_version or not needs_fix[finding.category])

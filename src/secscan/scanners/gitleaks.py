@@ -324,14 +324,19 @@ class GitleaksLayer:
     def parse_document(self, document: Any, source_root: Path | None = None) -> ParsedOutput:
         return parse_document(document, source_root)
 
-    def command(self, binary: str, mode: str, target: Path, report: Path, *, redact: bool = True) -> list[str]:
+    def command(
+        self, binary: str, mode: str, target: Path, report: Path, *, redact: bool = True, commit_range: str | None = None
+    ) -> list[str]:
         """redact=False only for a report in a private folder that secscan reads and removes at once:
         the values are needed to tell secrets apart (a keyed hash) and to find them in HEAD."""
-        return [
+        command = [
             binary, mode, str(target),
             *(["--redact"] if redact else []), "--report-format", "json", "--report-path", str(report),
             "--exit-code", "2", "--no-banner", "--log-level", "error",
         ]
+        if mode == "git" and commit_range is not None:  # two full shas, checked by diffscope
+            command.append(f"--log-opts={commit_range}")
+        return command
 
     async def run(self, context: ScanContext) -> LayerResult:
         return await guarded("gitleaks", lambda version: self._run(context, version))
@@ -365,7 +370,7 @@ class GitleaksLayer:
         values: dict[str, str] = {}
         try:
             completed = await run_command(
-                self.command(binary, mode, target, report, redact=False),
+                self.command(binary, mode, target, report, redact=False, commit_range=context.commit_range),
                 timeout=context.timeout("gitleaks"),
                 env=git_environment(target),
                 what="gitleaks",

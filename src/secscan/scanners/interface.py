@@ -35,6 +35,9 @@ class ScanContext:
     config: Config
     image: Path | None = None
     semgrep_configs: tuple[str, ...] = field(default_factory=tuple)
+    # --since: the commits gitleaks walks (`base..head`, both full shas) and the files semgrep scans
+    commit_range: str | None = None
+    paths: tuple[str, ...] | None = None
 
     def timeout(self, layer: LayerName) -> float:
         return self.config.scan.timeout_for(layer)

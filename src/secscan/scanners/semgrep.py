@@ -314,14 +314,20 @@ class SemgrepLayer:
     def parse_document(self, document: Any, source_root: Path | None = None) -> ParsedOutput:
         return parse_document(document, source_root)
 
-    def command(self, binary: str, configs: list[str], report: Path, excludes: list[str], timeout: float) -> list[str]:
+    def command(
+        self, binary: str, configs: list[str], report: Path, excludes: list[str], timeout: float,
+        paths: tuple[str, ...] | None = None,
+    ) -> list[str]:
         command = [binary, "scan"]
         for config in configs:
             command += ["--config", config]
         command += ["--json", "--output", str(report), *OFFLINE_FLAGS, "--quiet", "--timeout", "30"]
         for pattern in excludes:
             command += ["--exclude", pattern]
-        command.append(".")
+        if paths is None:
+            command.append(".")
+        else:  # --since: the changed files, each `./`-anchored so no name reads as an option
+            command += [f"./{path}" for path in paths]
         return command
 
     async def run(self, context: ScanContext) -> LayerResult:
@@ -379,7 +385,7 @@ class SemgrepLayer:
         report = context.workdir / "semgrep.json"
         report.unlink(missing_ok=True)
         completed = await run_command(
-            self.command(binary, configs, report, context.config.scan.exclude, context.timeout("semgrep")),
+            self.command(binary, configs, report, context.config.scan.exclude, context.timeout("semgrep"), context.paths),
             timeout=context.timeout("semgrep"),
             env={**OFFLINE_ENV, **beside_first_on_path(binary)},
             cwd=target,
