@@ -16,7 +16,6 @@ import pytest
 
 from conftest import require_scanners
 from planted_repo import build, git
-
 from secscan.scanners.cache import content_digest, tree_state
 
 TIMING = ("generated_at", "duration_s", "cached")
@@ -87,12 +86,12 @@ def test_a_changed_file_misses_and_no_cache_forces_a_run(runs: dict[str, Any]) -
     planted, root, cache = runs["planted"], runs["root"], runs["cache"]
     (planted.path / "notes.txt").write_text("uncommitted, untracked\n")
     try:
-        completed, report = _scan(planted.path, root / "dirty", cache, planted.trivy_cache)
+        _completed, report = _scan(planted.path, root / "dirty", cache, planted.trivy_cache)
         cached = {layer["name"]: layer["cached"] for layer in report["layers"]}
         assert cached["semgrep"] is False and cached["trivy"] is False, cached
     finally:
         (planted.path / "notes.txt").unlink()
-    completed, report = _scan(planted.path, root / "forced", cache, planted.trivy_cache, "--no-cache")
+    _, report = _scan(planted.path, root / "forced", cache, planted.trivy_cache, "--no-cache")
     assert [layer["cached"] for layer in report["layers"]] == [False, False, False]
 
 
@@ -124,7 +123,7 @@ def test_a_cache_folder_others_can_write_is_not_used(runs: dict[str, Any], tmp_p
     shared = tmp_path / "shared-cache"
     shared.mkdir(mode=0o777)
     shared.chmod(0o777)
-    completed, report = _scan(planted.path, tmp_path / "out", shared, planted.trivy_cache, "--layers", "gitleaks")
+    _, report = _scan(planted.path, tmp_path / "out", shared, planted.trivy_cache, "--layers", "gitleaks")
     assert report["layers"][0]["cached"] is False
     assert any("only you can use" in note for note in report["layers"][0]["notes"]), report["layers"]
     assert not (shared / "layers").exists()
