@@ -21,12 +21,18 @@ from secscan.scanners.cache import content_digest, tree_state
 TIMING = ("generated_at", "duration_s", "cached")
 
 
-def _scan(repo: Path, out: Path, cache: Path, trivy_cache: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+def _scan(
+    repo: Path, out: Path, cache: Path, trivy_cache: Path, *args: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SLACK_"))}
     env.update(SECSCAN_CACHE_DIR=str(cache), TRIVY_CACHE_DIR=str(trivy_cache))
     completed = subprocess.run(
         [sys.executable, "-m", "secscan", "scan", str(repo), "--out", str(out), "--no-ai", "--no-slack", *args],
-        capture_output=True, text=True, check=False, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=600,
     )
     return completed, json.loads((out / "report.json").read_text())
 

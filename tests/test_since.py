@@ -17,7 +17,7 @@ from planted_repo import APP_PY, EVAL_LINE, PlantedRepo, build, git
 
 pytestmark = [pytest.mark.scanners, pytest.mark.slow]
 
-VIEWS_PY = '''\
+VIEWS_PY = """\
 import pickle
 
 
@@ -27,7 +27,7 @@ def load(blob: bytes):
 
 def run(expression: str):
     return eval(expression)
-'''
+"""
 APP_EXTRA = "\n\ndef again(expression: str):\n    return eval(expression)\n"
 
 
@@ -38,15 +38,34 @@ class Change:
         self.secret = github_pat()
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SLACK_", "GITHUB_", "CI_", "CHANGE_"))}
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SLACK_", "GITHUB_", "CI_", "CHANGE_"))
+        }
         env["TRIVY_CACHE_DIR"] = str(self.planted.trivy_cache)
         return {**env, **extra}
 
-    def scan(self, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    def scan(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
         out = self.root / f"out-{len(list(self.root.glob('out-*')))}"
         completed = subprocess.run(
-            [sys.executable, "-m", "secscan", "scan", str(self.planted.path), "--out", str(out), "--no-ai", "--no-slack", *args],
-            capture_output=True, text=True, check=False, env=env or self.env(), timeout=600,
+            [
+                sys.executable,
+                "-m",
+                "secscan",
+                "scan",
+                str(self.planted.path),
+                "--out",
+                str(out),
+                "--no-ai",
+                "--no-slack",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env or self.env(),
+            timeout=600,
         )
         report = json.loads((out / "report.json").read_text()) if (out / "report.json").exists() else {}
         return completed, report
@@ -112,10 +131,15 @@ def test_base_findings_are_existing_and_do_not_fail_the_gate(since_run: tuple[An
     assert trivy and all(f["status"] == "existing" for f in trivy), [(f["path"], f["status"]) for f in trivy]
     assert report["diff"]["new"] == report["counts"]["status"]["new"] > 0
     assert report["diff"]["existing"] == report["counts"]["status"]["existing"] > 0
-    assert report["diff"]["summary"] == f"{report['diff']['new']} new in this change, {report['diff']['existing']} already on the base"
+    assert (
+        report["diff"]["summary"]
+        == f"{report['diff']['new']} new in this change, {report['diff']['existing']} already on the base"
+    )
     # reasons name only new findings: the base's vulnerabilities and misconfigurations are not among them
     assert not any(r.startswith(("vulnerability:", "misconfiguration:")) for r in report["reasons"]), report["reasons"]
-    assert any(r.startswith("secret:") for r in report["reasons"]) and any(r.startswith("code:") for r in report["reasons"])
+    assert any(r.startswith("secret:") for r in report["reasons"]) and any(
+        r.startswith("code:") for r in report["reasons"]
+    )
     scopes = {layer["name"]: layer["scope"] for layer in report["layers"]}
     assert scopes["semgrep"] == "2 changed file(s)" and scopes["gitleaks"].startswith("commits ")
     assert scopes.get("trivy")

@@ -37,7 +37,7 @@ class PolicyConfig(_Strict):
     optional_layers: list[LayerName] = Field(default_factory=list)
     fail_on_existing: bool = Field(
         default=False,
-        description="--since / --baseline: findings already on the base (existing) fail the gate too, not only new ones.",
+        description="--since / --baseline: findings already on the base (existing) fail the gate too, not only new.",
     )
     ai_can_fail: bool = Field(default=True, description="An AI verdict of fail fails the gate.")
 

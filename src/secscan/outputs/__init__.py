@@ -10,7 +10,9 @@ from secscan.errors import OutputError
 from secscan.findings.model import LAYER_NAMES
 from secscan.findings.redact import redact_text
 from secscan.outputs.html import HtmlReport
+from secscan.outputs.gitlab import GITLAB_REPORTS
 from secscan.outputs.interface import OutputFormat
+from secscan.outputs.junit import JunitReport
 from secscan.outputs.json_report import JsonReport, utf8_safe
 from secscan.outputs.markdown import MarkdownReport
 from secscan.outputs.sarif import SarifReport
@@ -19,7 +21,7 @@ from secscan.report import RawManifest, Report
 
 def formats() -> list[OutputFormat]:
     """Every file format written to --out (report.json first)."""
-    return [JsonReport(), SarifReport(), MarkdownReport(), HtmlReport()]
+    return [JsonReport(), SarifReport(), MarkdownReport(), HtmlReport(), JunitReport(), *GITLAB_REPORTS]
 
 
 def _current_umask() -> int:
@@ -103,6 +105,10 @@ def write_outputs(report: Report, raw: dict[str, str], out_dir: Path) -> list[st
         problems.append(f"raw/manifest.json not written: {exc.strerror or exc}")
     for output in formats():
         if output.filename == "report.json":
+            continue
+        applies = getattr(output, "applies", None)
+        if applies is not None and not applies(report):  # e.g. container scanning without an image
+            _remove_stale(out_dir / output.filename)
             continue
         try:
             write_atomic(out_dir / output.filename, output.render(report))

@@ -55,7 +55,12 @@ def _identifiers(finding: Finding) -> list[dict[str, str]]:
         number = cwe.removeprefix("CWE-")
         if number.isdigit():
             identifiers.append(
-                {"type": "cwe", "name": cwe, "value": number, "url": f"https://cwe.mitre.org/data/definitions/{number}.html"}
+                {
+                    "type": "cwe",
+                    "name": cwe,
+                    "value": number,
+                    "url": f"https://cwe.mitre.org/data/definitions/{number}.html",
+                }
             )
     return identifiers
 
@@ -160,7 +165,9 @@ class _GitlabReport:
         }
         if self.kind == "dependency_scanning":
             files = sorted({v["location"]["file"] for v in document["vulnerabilities"]})
-            document["dependency_files"] = [{"path": path, "package_manager": "unknown", "dependencies": []} for path in files]
+            document["dependency_files"] = [
+                {"path": path, "package_manager": "unknown", "dependencies": []} for path in files
+            ]
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -205,13 +212,17 @@ class ContainerScanningReport(_GitlabReport):
     def selected(self, finding: Finding) -> bool:
         return finding.layer == "trivy-image" and finding.category is Category.VULNERABILITY
 
+    def applies(self, report: Report) -> bool:
+        """Written only when an image was scanned."""
+        return any(layer.name == "trivy-image" and layer.status != "skipped" for layer in report.layers)
+
     def location(self, report: Report) -> Callable[[Finding], dict[str, Any]]:
         return _container_location(report)
 
 
-def reports(report: Report) -> list[_GitlabReport]:
-    """The GitLab reports this run has: container scanning only when an image was scanned."""
-    found: list[_GitlabReport] = [SecretDetectionReport(), SastReport(), DependencyScanningReport()]
-    if any(layer.name == "trivy-image" and layer.status != "skipped" for layer in report.layers):
-        found.append(ContainerScanningReport())
-    return found
+GITLAB_REPORTS: list[_GitlabReport] = [
+    SecretDetectionReport(),
+    SastReport(),
+    DependencyScanningReport(),
+    ContainerScanningReport(),
+]

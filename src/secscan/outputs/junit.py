@@ -34,9 +34,13 @@ def _cases(report: Report) -> list[tuple[str, str, list[str]]]:
         return mine
 
     for layer in report.layers:
-        cases.append(("secscan.layers", f"layer {layer.name} ran ({layer.status})", claim(f"layer {layer.name} failed")))
+        cases.append(
+            ("secscan.layers", f"layer {layer.name} ran ({layer.status})", claim(f"layer {layer.name} failed"))
+        )
     for category in Category:
-        cases.append(("secscan.policy", f"no new {category.value} findings over the threshold", claim(f"{category.value}:")))
+        cases.append(
+            ("secscan.policy", f"no new {category.value} findings over the threshold", claim(f"{category.value}:"))
+        )
     cases.append(("secscan.ai", "the AI synthesis did not flag the change", claim("AI flagged:")))
     if reasons:  # a rule this file does not know yet still fails a test
         cases.append(("secscan.policy", "other gate rules", reasons))
@@ -61,7 +65,9 @@ class JunitReport:
         for classname, name, failed in cases:
             case = ElementTree.SubElement(suite, "testcase", classname=classname, name=_xml_text(name), time="0")
             if failed:
-                failure = ElementTree.SubElement(case, "failure", message=_xml_text(failed[0])[:1000], type="secscan.gate")
+                failure = ElementTree.SubElement(
+                    case, "failure", message=_xml_text(failed[0])[:1000], type="secscan.gate"
+                )
                 failure.text = _xml_text("\n".join(failed))
         status = report.counts.get("status", {})
         properties = ElementTree.SubElement(suite, "properties")

@@ -180,7 +180,9 @@ def _binary_identity(tool: str) -> str:
 
 def _environment() -> str:
     selected = sorted(
-        (name, value) for name, value in os.environ.items() if name.startswith(_ENV_PREFIXES) and name not in _ENV_IGNORED
+        (name, value)
+        for name, value in os.environ.items()
+        if name.startswith(_ENV_PREFIXES) and name not in _ENV_IGNORED
     )
     return hashlib.sha256(json.dumps(selected).encode()).hexdigest()
 
@@ -212,7 +214,9 @@ async def layer_key(name: LayerName, context: ScanContext, extras: KeyExtras = K
         binary = _binary_identity(_TOOL[name])
     except (ScannerError, OSError):
         return None  # the layer will report the missing binary itself
-    configs = _local_configs([*context.config.scan.semgrep_config, *context.semgrep_configs]) if name == "semgrep" else []
+    configs = (
+        _local_configs([*context.config.scan.semgrep_config, *context.semgrep_configs]) if name == "semgrep" else []
+    )
     if configs is None:
         return None
     parts: dict[str, Any] = {
@@ -268,7 +272,9 @@ class LayerCache:
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
             info = self.root.lstat()
             if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
-                self.notes.append(f"result cache {self.root} not used: it must be a folder only you can use (chmod 700)")
+                self.notes.append(
+                    f"result cache {self.root} not used: it must be a folder only you can use (chmod 700)"
+                )
                 return False
             key_file = self.root / "hmac.key"
             if not key_file.exists():
@@ -312,7 +318,10 @@ class LayerCache:
             return None
         signature, _, body = data.partition(b"\n")
         if not hmac.compare_digest(signature.decode(errors="replace"), self._sign(body)):
-            self.notes.append(f"{name}: cache entry {key[:12]} is not signed by this cache (corrupt or foreign): ignored, scanned again")
+            self.notes.append(
+                f"{name}: cache entry {key[:12]} is not signed by this cache (corrupt or foreign): "
+                "ignored, scanned again"
+            )
             return None
         try:
             entry = orjson.loads(body)
@@ -358,7 +367,9 @@ class LayerRunner:
 
     cache: LayerCache | None
 
-    async def lookup(self, name: LayerName, context: ScanContext, extras: KeyExtras = KeyExtras()) -> LayerResult | None:
+    async def lookup(
+        self, name: LayerName, context: ScanContext, extras: KeyExtras = KeyExtras()
+    ) -> LayerResult | None:
         if self.cache is None:
             return None
         key = await layer_key(name, context, extras)
@@ -382,8 +393,16 @@ class LayerRunner:
 
     def take_notes(self, name: LayerName) -> tuple[list[str], list[str]]:
         """(this layer's notes, the cache's own) collected so far, each handed out once."""
-        mine = [n.removeprefix(f"{name}: ") for n in self.cache.notes if n.startswith(f"{name}: ")] if self.cache else []
-        general = [n for n in self.cache.notes if not n.startswith(tuple(f"{x}: " for x in _TOOL))] if self.cache else []
+        mine = (
+            [n.removeprefix(f"{name}: ") for n in self.cache.notes if n.startswith(f"{name}: ")] if self.cache else []
+        )
+        general = (
+            [n for n in self.cache.notes if not n.startswith(tuple(f"{x}: " for x in _TOOL))] if self.cache else []
+        )
         if self.cache:
-            self.cache.notes = [n for n in self.cache.notes if n.startswith(tuple(f"{x}: " for x in _TOOL)) and not n.startswith(f"{name}: ")]
+            self.cache.notes = [
+                n
+                for n in self.cache.notes
+                if n.startswith(tuple(f"{x}: " for x in _TOOL)) and not n.startswith(f"{name}: ")
+            ]
         return mine, general

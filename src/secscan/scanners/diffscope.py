@@ -118,7 +118,9 @@ async def _git(target: Path, *args: str) -> str:
 
 
 async def _commit(target: Path, ref: str) -> str:
-    code, out, _ = await git([*SAFE_GIT, "rev-parse", "--verify", "-q", "--end-of-options", f"{ref}^{{commit}}"], target)
+    code, out, _ = await git(
+        [*SAFE_GIT, "rev-parse", "--verify", "-q", "--end-of-options", f"{ref}^{{commit}}"], target
+    )
     if code != 0 or not _SHA.match(out):
         raise ConfigError(f"--since {ref}: no such commit in {target} (fetch it first, e.g. fetch-depth: 0)")
     return out
@@ -180,8 +182,19 @@ async def resolve(since: str, target: Path, environ: Mapping[str, str] | None = 
     merge_base = await _git(target, "merge-base", "--end-of-options", base, head)
     # tracked files, base against the working tree (so uncommitted edits count), then untracked files
     diff = await _git(
-        target, "-c", "core.quotePath=true", "diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv",
-        "--find-renames", "--src-prefix=a/", "--dst-prefix=b/", "--end-of-options", merge_base,
+        target,
+        "-c",
+        "core.quotePath=true",
+        "diff",
+        "-U0",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--find-renames",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        "--end-of-options",
+        merge_base,
     )
     added, deleted = parse_added_lines(diff)
     untracked = await _git(target, "ls-files", "--others", "--exclude-standard", "-z")
@@ -193,7 +206,8 @@ async def resolve(since: str, target: Path, environ: Mapping[str, str] | None = 
 
 def _mark(result: LayerResult, is_new: Callable[[Finding], bool]) -> LayerResult:
     findings = [
-        f if f.status == "suppressed" or is_new(f) else f.model_copy(update={"status": "existing"}) for f in result.findings
+        f if f.status == "suppressed" or is_new(f) else f.model_copy(update={"status": "existing"})
+        for f in result.findings
     ]
     return result.model_copy(update={"findings": findings})
 
@@ -214,7 +228,9 @@ async def run_scoped(name: LayerName, context: ScanContext, scope: DiffScope, ru
     if name == "semgrep":
         paths = [p for p in scope.changed_paths() if _scannable(target, p)]
         if not paths:
-            return LayerResult(name=name, status="ok", scope="no changed files to scan", notes=["--since: no changed file to scan"])
+            return LayerResult(
+                name=name, status="ok", scope="no changed files to scan", notes=["--since: no changed file to scan"]
+            )
         if len(paths) > MAX_SEMGREP_TARGETS:
             result = await run(name, context, KeyExtras())
             scope_text = f"all files ({len(paths)} changed: more than {MAX_SEMGREP_TARGETS})"
@@ -240,11 +256,16 @@ async def _trivy(context: ScanContext, scope: DiffScope, runner: LayerRunner) ->
         base = await runner.lookup("trivy", context, base_extras)
         if base is not None:
             return _mark(base, scope.is_new).model_copy(
-                update={"scope": f"reused its result for the base {scope.merge_base[:12]} (no manifest, lockfile or IaC file changed)"}
+                update={
+                    "scope": f"reused its result for the base {scope.merge_base[:12]} "
+                    "(no manifest, lockfile or IaC file changed)"
+                }
             )
         result = await run("trivy", context, KeyExtras())
         return _mark(result, scope.is_new).model_copy(
-            update={"scope": "ran in full (no manifest changed, but no cached result for the base): new = on added lines"}
+            update={
+                "scope": "ran in full (no manifest changed, but no cached result for the base): new = on added lines"
+            }
         )
     result = await run("trivy", context, KeyExtras())
     if result.status != "ok":
@@ -264,18 +285,25 @@ async def _trivy(context: ScanContext, scope: DiffScope, runner: LayerRunner) ->
         return True
 
     return _mark(result, is_new).model_copy(
-        update={"scope": f"ran in full (a manifest, lockfile or IaC file changed), compared with the base {scope.merge_base[:12]}"}
+        update={
+            "scope": "ran in full (a manifest, lockfile or IaC file changed), "
+            f"compared with the base {scope.merge_base[:12]}"
+        }
     )
 
 
-async def _run_on_base(context: ScanContext, scope: DiffScope, runner: LayerRunner, extras: KeyExtras) -> LayerResult | None:
+async def _run_on_base(
+    context: ScanContext, scope: DiffScope, runner: LayerRunner, extras: KeyExtras
+) -> LayerResult | None:
     """trivy on the base commit's files (git archive into a private folder)."""
     target = context.target.resolve()
     with tempfile.TemporaryDirectory(prefix="secscan-base-") as folder:
         try:
             completed = await run_command(
                 ["git", "-C", str(target), *SAFE_GIT, "archive", "--format=tar", "--end-of-options", scope.merge_base],
-                timeout=context.timeout("trivy"), env=git_environment(target), what="git archive",
+                timeout=context.timeout("trivy"),
+                env=git_environment(target),
+                what="git archive",
             )
         except ScannerError:
             return None
