@@ -55,8 +55,11 @@ class RawManifest(BaseModel):
             secscan_version=report.secscan_version,
             layers=[
                 RawLayer(
-                    name=layer.name, status=layer.status, error=redact_text(layer.error) if layer.error else None,
-                    version=layer.version, notes=[redact_text(note) for note in layer.notes],
+                    name=layer.name,
+                    status=layer.status,
+                    error=redact_text(layer.error) if layer.error else None,
+                    version=layer.version,
+                    notes=[redact_text(note) for note in layer.notes],
                     file=f"{layer.name}.json" if layer.name in raw_files else None,
                 )
                 for layer in report.layers
