@@ -9,11 +9,11 @@ from pathlib import Path
 from secscan.errors import OutputError
 from secscan.findings.model import LAYER_NAMES
 from secscan.findings.redact import redact_text
-from secscan.outputs.html import HtmlReport
 from secscan.outputs.gitlab import GITLAB_REPORTS
+from secscan.outputs.html import HtmlReport
 from secscan.outputs.interface import OutputFormat
-from secscan.outputs.junit import JunitReport
 from secscan.outputs.json_report import JsonReport, utf8_safe
+from secscan.outputs.junit import JunitReport
 from secscan.outputs.markdown import MarkdownReport
 from secscan.outputs.sarif import SarifReport
 from secscan.report import RawManifest, Report
