@@ -23,6 +23,22 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class LicensePolicy(_Strict):
+    """Which licences are findings: SPDX ids or trivy categories (forbidden, restricted, reciprocal,
+    notice, permissive, unencumbered, unknown). An id beats a category; deny beats allow."""
+
+    allow: list[str] = Field(
+        default_factory=lambda: ["notice", "permissive", "unencumbered"],
+        description="Licences that are no findings at all.",
+    )
+    deny: list[str] = Field(
+        default_factory=lambda: ["forbidden", "restricted"], description="Licences that are always findings."
+    )
+    unlisted: Literal["report", "ignore"] = Field(
+        default="report", description="What neither list names (by default: reciprocal and unknown licences)."
+    )
+
+
 class PolicyConfig(_Strict):
     """The gate. A threshold is the lowest severity that fails; "none" never fails."""
 
@@ -31,6 +47,7 @@ class PolicyConfig(_Strict):
     vulnerability: Threshold = "high"
     misconfiguration: Threshold = "critical"
     license: Threshold = "none"
+    licenses: LicensePolicy = Field(default_factory=LicensePolicy)
     vulnerability_requires_fix: bool = Field(
         default=True, description="Only vulnerabilities with a fixed version can fail the gate."
     )

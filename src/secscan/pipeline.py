@@ -34,6 +34,7 @@ from secscan.outputs.json_report import utf8_safe
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, load_baseline
 from secscan.policy.gate import AIFlag, GateFacts, decide, layer_error_line, stricter
 from secscan.report import Delivery, DiffReport, LayerReport, RawLayer, RawManifest, Report, Target, count_findings
+from secscan.policy.licenses import apply_license_policy
 from secscan.results import LayerResult
 from secscan.scanners.cache import LayerCache, LayerRunner, default_root
 from secscan.scanners.diffscope import DiffScope, resolve, run_scoped
@@ -230,10 +231,13 @@ class Analysis:
 
 
 def gate_findings(results: Sequence[LayerResult], config: Config, baseline: frozenset[str] | None, today: dt.date) -> tuple[list[Finding], list[str]]:
-    findings = normalize([f for r in results for f in r.findings])
+    licensed = apply_license_policy([f for r in results for f in r.findings], config.policy.licenses)
+    findings = normalize(licensed.findings)
     if config.scan.exclude:
         findings = [f for f in findings if not _excluded(f, config.scan.exclude)]
     findings, warnings = apply_suppressions(findings, list(config.suppress), today)
+    if licensed.note:
+        warnings = [*warnings, licensed.note]
     if baseline is not None:
         findings = apply_baseline(findings, baseline)
     return findings, warnings

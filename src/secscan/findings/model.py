@@ -132,6 +132,9 @@ class Finding(BaseModel):
     )
     expired: bool | None = Field(default=None, description="a token whose expiry date has passed (JWT `exp`)")
     in_comment: bool | None = Field(default=None, description="the secret's line in HEAD is a comment")
+    license_category: str | None = Field(
+        default=None, description="licences: trivy's category (forbidden, restricted, reciprocal, notice, ...)"
+    )
     suppression: Suppression | None = None
     # The model's advisory label (contract: `triage`); never read by the gate or the policy.
     triage: Triage | None = None

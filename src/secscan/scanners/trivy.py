@@ -199,6 +199,7 @@ def parse_document(document: Any, source_root: Path | None = None, layer: LayerN
                     severity=severity_for(licence.get("Severity")),
                     scanner_severity=_text(licence.get("Severity")) or None,
                     title=f"{name} licence" + (f" ({category})" if category else "") + (f" in {package}" if package else ""),
+                    license_category=category.lower() or None,
                     fix="Check the licence against your distribution model; replace the package or get approval.",
                     path=_text(licence.get("FilePath")) or path,
                     package=package,
