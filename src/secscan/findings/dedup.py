@@ -8,6 +8,7 @@ from typing import cast
 
 from secscan import catalog
 from secscan.budget import check
+from secscan.findings.equivalence import merge_equivalents
 from secscan.findings.model import Category, Finding, ScannerName
 
 # When two scanners report one secret, the finding is told in the words of the first.
@@ -88,7 +89,7 @@ def deduplicate(findings: Iterable[Finding], *, fill_scanners: bool = True) -> l
     _merge_at_other_head_places(merged)
     result: list[Finding] = []
     secrets_by_path: dict[str | None, _SameFile] = {}
-    for count, finding in enumerate(merged.values()):
+    for count, finding in enumerate(merge_equivalents(list(merged.values()), _merge)):
         if not count & 0xFFF:
             check("de-duplication")
         if not _is_worktree_secret(finding):

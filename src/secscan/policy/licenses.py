@@ -125,9 +125,9 @@ def _grouped(members: list[tuple[Finding, LicenceFacts]]) -> Finding:
             "severity": worst if isinstance(worst, Severity) else first.severity,
             "title": shorten(f"{licence.spdx} licence ({licence.category}) in {what}: {listed}", 200),
             "description": "Packages under this licence: "
-            + "; ".join(
-                sorted({f"{f.package or '?'} ({f.path})" if f.path else f.package or "?" for f, _ in members})
-            )[:2000],
+            + "; ".join(sorted({f"{f.package or '?'} ({f.path})" if f.path else f.package or "?" for f, _ in members}))[
+                :2000
+            ],
             "package": packages[0] if len(packages) == 1 else None,
             "path": first.path if len(members) == 1 else None,
             "fix": "Check this licence against how you distribute the software; replace the packages, get "
