@@ -33,8 +33,8 @@ from secscan.findings.model import Triage
 from secscan.outputs.json_report import utf8_safe
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, load_baseline
 from secscan.policy.gate import AIFlag, GateFacts, decide, layer_error_line, stricter
-from secscan.report import Delivery, DiffReport, LayerReport, RawLayer, RawManifest, Report, Target, count_findings
 from secscan.policy.licenses import apply_license_policy
+from secscan.report import Delivery, DiffReport, LayerReport, RawLayer, RawManifest, Report, Target, count_findings
 from secscan.results import LayerResult
 from secscan.scanners.cache import LayerCache, LayerRunner, default_root
 from secscan.scanners.diffscope import DiffScope, resolve, run_scoped
