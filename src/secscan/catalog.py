@@ -29,6 +29,7 @@ class LayerSpec:
     name: str
     kind: LayerKind  # source: scans the repository's tree (and history); image: a container image
     default: bool  # selected when the config names no layers
+    history: bool = False  # sees the git history (one finding per secret, with its sightings)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ SCANNERS: tuple[ScannerSpec, ...] = (
         information_uri="https://github.com/gitleaks/gitleaks",
         merge_rank=0,
         image=GITLEAKS_IMAGE,
-        layers=(LayerSpec("gitleaks", "source", default=True),),
+        layers=(LayerSpec("gitleaks", "source", default=True, history=True),),
     ),
     ScannerSpec(
         name="semgrep",

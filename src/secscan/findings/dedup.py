@@ -110,14 +110,15 @@ def _merge_at_other_head_places(merged: dict[tuple[object, ...], Finding]) -> No
     merges into it here; its own place is merged by line overlap below, as for any secret."""
     places: dict[tuple[str | None, int], tuple[object, ...]] = {}
     for key, finding in merged.items():
-        if finding.layer == "gitleaks" and finding.category is Category.SECRET:
+        if catalog.layer(finding.layer).history and finding.category is Category.SECRET:
             for sighting in finding.sightings:
                 if sighting.in_head and sighting.line and (sighting.path, sighting.line) != (finding.path, finding.line):
                     places.setdefault((sighting.path, sighting.line), key)
     if not places:
         return
     for key, finding in list(merged.items()):
-        if finding.layer != "trivy" or finding.category is not Category.SECRET:
+        layer = catalog.layer(finding.layer)
+        if layer.history or layer.kind != "source" or finding.category is not Category.SECRET:
             continue
         start, end = _span(finding)
         target = next((places[(finding.path, n)] for n in range(start, min(end, start + 64) + 1) if (finding.path, n) in places), None)

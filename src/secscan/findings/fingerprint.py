@@ -29,7 +29,7 @@ def identity_key(finding: Finding) -> tuple[str, ...]:
     category = finding.category
     if category is Category.VULNERABILITY:
         return (category.value, finding.rule_id, finding.package or "", finding.installed_version or "", _place(finding))
-    if category is Category.SECRET and finding.sightings and finding.layer == "gitleaks":
+    if category is Category.SECRET and finding.sightings and catalog.layer(finding.layer).history:
         # where the secret was first seen (in the locator): the same id wherever it moved since
         return (category.value, finding.rule_id, _normalize(finding.locator))
     if category is Category.LICENSE:
