@@ -96,11 +96,15 @@ def test_sarif_driver_per_layer(name: str) -> None:
 
 @pytest.mark.parametrize("spec", SCANNERS)
 def test_every_image_is_pinned(spec: catalog.ScannerSpec) -> None:
+    from secscan import dagger_support
+
     assert catalog.PINNED_IMAGE.match(spec.image), spec.image
+    assert dagger_support.IMAGES[spec.name] == spec.image
 
 
-def _named_in_a_table(tree: ast.AST) -> list[tuple[int, str]]:
-    """Scanner/layer names as string constants in comparisons, dict keys, tuples, lists and sets."""
+def _named(tree: ast.AST, *, tables: bool) -> list[tuple[int, str]]:
+    """Scanner/layer names as string constants in comparisons (and, with `tables`, in dict keys,
+    tuples, lists and sets)."""
     found: list[tuple[int, str]] = []
 
     def constants(nodes: list[ast.expr | None]) -> None:
@@ -111,9 +115,9 @@ def _named_in_a_table(tree: ast.AST) -> list[tuple[int, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare):
             constants([node.left, *node.comparators])
-        elif isinstance(node, ast.Dict):
+        elif tables and isinstance(node, ast.Dict):
             constants(list(node.keys))
-        elif isinstance(node, ast.Tuple | ast.List | ast.Set) and not _inside_literal(tree, node):
+        elif tables and isinstance(node, ast.Tuple | ast.List | ast.Set) and not _inside_literal(tree, node):
             constants(list(node.elts))
     return found
 
@@ -126,31 +130,51 @@ def _inside_literal(tree: ast.AST, target: ast.AST) -> bool:
     return False
 
 
-# Where a scanner's name is its own business (its implementation), and the Dagger module's layer
+def _relative(path: Path) -> str:
+    return path.relative_to(SRC).as_posix()
+
+
+# Where a scanner's name is its own business: its implementation, and the Dagger module's layer
 # functions (one per layer, by design).
 OWN = ("scanners/", "catalog.py", "main.py", "dagger_support.py")
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        p
-        for p in sorted(SRC.rglob("*.py"))
-        if "rules" not in p.relative_to(SRC).parts and not p.relative_to(SRC).as_posix().startswith(OWN)
-    ],
-    ids=lambda p: str(p.relative_to(SRC)),
+# The tables that once listed every scanner (the issue's list): they must be built from the catalog.
+TABLES = (
+    "findings/model.py",
+    "findings/dedup.py",
+    "config.py",
+    "cli.py",
+    "doctor.py",
+    "outputs/sarif.py",
+    "pipeline.py",
+    "scanners/process.py",
+    "scanners/registry.py",
 )
+SOURCES = [p for p in sorted(SRC.rglob("*.py")) if "rules" not in p.relative_to(SRC).parts]
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES if not _relative(p).startswith(OWN)], ids=_relative)
+def test_no_code_decides_by_a_layer_name(path: Path) -> None:
+    named = _named(ast.parse(path.read_text(encoding="utf-8")), tables=False)
+    assert named == [], f"{_relative(path)} compares with {named}: ask secscan.catalog (the layer's kind)"
+
+
+@pytest.mark.parametrize("path", [p for p in SOURCES if _relative(p) in TABLES], ids=_relative)
 def test_no_table_names_a_scanner_outside_the_catalog(path: Path) -> None:
-    relative = path.relative_to(SRC).as_posix()
-    named = _named_in_a_table(ast.parse(path.read_text(encoding="utf-8")))
-    assert named == [], f"{relative} names {named}: read secscan.catalog (a layer's kind, a scanner's spec)"
+    named = _named(ast.parse(path.read_text(encoding="utf-8")), tables=True)
+    assert named == [], f"{_relative(path)} names {named}: build the table from secscan.catalog"
 
 
-def test_the_table_check_catches_a_table() -> None:
-    """The check above is not vacuous: the tables this change replaced would fail it."""
+def test_the_checks_catch_a_table_and_a_comparison() -> None:
+    """The checks above are not vacuous: the tables this change replaced would fail them."""
     old = 'X = {"gitleaks": 0, "semgrep": 1}\nif layer == "trivy-image":\n    pass\nY = ("trivy", "gitleaks")\n'
-    named = [name for _, name in _named_in_a_table(ast.parse(old))]
-    assert named == ["gitleaks", "semgrep", "trivy-image", "trivy", "gitleaks"]
+    assert [name for _, name in _named(ast.parse(old), tables=True)] == [
+        "gitleaks",
+        "semgrep",
+        "trivy-image",
+        "trivy",
+        "gitleaks",
+    ]
+    assert [name for _, name in _named(ast.parse(old), tables=False)] == ["trivy-image"]
 
 
 def test_layer_kinds() -> None:

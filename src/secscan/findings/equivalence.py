@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from secscan import catalog
 from secscan.findings.model import Finding, ScannerName
 
 
@@ -55,7 +56,7 @@ _BY_RULE: dict[tuple[ScannerName, str], Equivalence] = {
 
 
 def equivalence_of(finding: Finding) -> Equivalence | None:
-    if finding.layer == "trivy-image":
+    if catalog.is_image_layer(finding.layer):
         return None  # an image's config is not the Dockerfile in the repository
     return _BY_RULE.get((finding.scanner, finding.rule_id.lower()))
 

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from secscan import __version__
+from secscan import __version__, catalog
 from secscan.findings.model import Category, Finding, Severity
 from secscan.findings.redact import redact_text
 from secscan.report import LayerReport, Report
@@ -177,7 +177,7 @@ class SecretDetectionReport(_GitlabReport):
     layer = "gitleaks"
 
     def selected(self, finding: Finding) -> bool:
-        return finding.category is Category.SECRET and finding.layer != "trivy-image"
+        return finding.category is Category.SECRET and not catalog.is_image_layer(finding.layer)
 
     def location(self, report: Report) -> Callable[[Finding], dict[str, Any]]:
         return _secret_location(report)
@@ -189,7 +189,9 @@ class SastReport(_GitlabReport):
     layer = "semgrep"
 
     def selected(self, finding: Finding) -> bool:
-        return finding.category in (Category.CODE, Category.MISCONFIGURATION) and finding.layer != "trivy-image"
+        return finding.category in (Category.CODE, Category.MISCONFIGURATION) and not catalog.is_image_layer(
+            finding.layer
+        )
 
 
 class DependencyScanningReport(_GitlabReport):
@@ -198,7 +200,7 @@ class DependencyScanningReport(_GitlabReport):
     layer = "trivy"
 
     def selected(self, finding: Finding) -> bool:
-        return finding.category is Category.VULNERABILITY and finding.layer == "trivy"
+        return finding.category is Category.VULNERABILITY and catalog.layer(finding.layer).kind == "source"
 
     def location(self, report: Report) -> Callable[[Finding], dict[str, Any]]:
         return _dependency_location
@@ -210,11 +212,11 @@ class ContainerScanningReport(_GitlabReport):
     layer = "trivy-image"
 
     def selected(self, finding: Finding) -> bool:
-        return finding.layer == "trivy-image" and finding.category is Category.VULNERABILITY
+        return catalog.is_image_layer(finding.layer) and finding.category is Category.VULNERABILITY
 
     def applies(self, report: Report) -> bool:
         """Written only when an image was scanned."""
-        return any(layer.name == "trivy-image" and layer.status != "skipped" for layer in report.layers)
+        return any(catalog.is_image_layer(layer.name) and layer.status != "skipped" for layer in report.layers)
 
     def location(self, report: Report) -> Callable[[Finding], dict[str, Any]]:
         return _container_location(report)
