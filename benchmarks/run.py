@@ -12,6 +12,11 @@ P2  `secscan report` on synthetic scanner outputs (real schemas) of 1k/10k/100k 
     time growing linearly.
 P3  prompt tokens the AI layer would send, against sending the scanners' raw JSON.
 P4  start-up: `secscan --help` (target <= 0.5 s) and `secscan doctor`.
+P5  a one-commit pull request (one changed Python file) on Django: `secscan scan --since main`
+    against a full scan of the same head (`--no-cache`), measured in the same run. Two cases:
+    the CI restored the result cache of the base branch's scan (what the cache is for: trivy
+    reuses the base's result), and no cache at all (trivy runs in full). Target: <= 20 %.
+P6  an unchanged rescan with a warm result cache against the same full scan. Target: <= 10 %.
 
 Every measurement is a fresh subprocess; wall time, CPU time (user+sys) and peak RSS come
 from os.wait4. Variants are interleaved within each repeat, and the median is reported, so
@@ -43,10 +48,11 @@ sys.path.insert(0, str(REPO / "tests"))  # the planted repository and the tiny t
 
 import synthetic  # noqa: E402 (after the sys.path line above)
 
-PARTS = ("p1", "p2", "p3", "p4")
+PARTS = ("p1", "p2", "p3", "p4", "p5")
 P1_TARGET = 1.15
 P2_TARGET_S, P2_TARGET_MB = 2.0, 400.0
 P4_TARGET_S = 0.5
+P5_TARGET, P6_TARGET = 0.20, 0.10
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
     "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid",
@@ -254,7 +260,8 @@ def bench_scan(name: str, target: Path, cache: Path, work: Path, repeat: int) ->
     reports.mkdir(parents=True, exist_ok=True)
     scanners = scanner_commands(target, reports, env)
     out = work / "p1-out" / name
-    secscan = [*secscan_command(), "scan", str(target), "--no-ai", "--no-slack", "--out", str(out), "--quiet"]
+    # --no-cache: every run scans (the result cache would make the 2nd and 3rd runs free: that is P6)
+    secscan = [*secscan_command(), "scan", str(target), "--no-ai", "--no-slack", "--out", str(out), "--quiet", "--no-cache"]
     variants = ["secscan", "gitleaks", "semgrep", "trivy", "together"]
     runs: dict[str, list[Run]] = {v: [] for v in variants}
     layers: list[dict[str, Any]] = []
@@ -298,6 +305,95 @@ def bench_scan(name: str, target: Path, cache: Path, work: Path, repeat: int) ->
         "secscan_layer_durations": layers,
         "loadavg_1min": {"min": round(min(load), 2), "max": round(max(load), 2)},
         "commands": {k: v[0] for k, v in scanners.items()},
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# P5 / P6: a pull request, and an unchanged rescan
+
+PR_FILE = "django/utils/text.py"
+PR_CHANGE = "\n\ndef _bench_pr_helper(value):\n    return value.strip()\n"
+
+
+def pr_repo(work: Path, base: Path) -> Path:
+    """A clone of the Django repository with one commit on a branch: one Python file changed."""
+    repo = work / "django-pr"
+    if (repo / ".git").is_dir():
+        return repo
+    staging = work / "django-pr.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", str(base), str(staging)], check=True, capture_output=True, env={**os.environ, **GIT_IDENTITY})
+    _git(staging, "checkout", "-qb", "pr")
+    with (staging / PR_FILE).open("a", encoding="utf-8") as handle:
+        handle.write(PR_CHANGE)
+    _git(staging, "commit", "-qam", "one changed Python file")
+    staging.rename(repo)
+    return repo
+
+
+def _layers(out: Path) -> dict[str, Any]:
+    report = json.loads((out / "report.json").read_text())
+    bad = [f"{layer['name']}: {layer['error']}" for layer in report["layers"] if layer["status"] != "ok"]
+    if bad:
+        raise RuntimeError(f"a layer did not run cleanly, the comparison would be void: {bad}")
+    return {layer["name"]: {"cached": layer.get("cached"), "scope": layer.get("scope"), "s": layer["duration_s"]}
+            for layer in report["layers"]}
+
+
+def bench_pr(work: Path, base: Path, trivy: Path, repeat: int) -> dict[str, Any]:
+    """P5 and P6 against a full scan of the same head, interleaved in one run."""
+    env = child_env(trivy)
+    repo = pr_repo(work, base)
+    scratch = work / "p5"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    scan = [*secscan_command(), "scan", str(repo), "--no-ai", "--no-slack", "--quiet"]
+    # what a CI restores: the result cache of the base branch's own scan (untimed, once)
+    base_cache = scratch / "base-cache"
+    measure([*secscan_command(), "scan", str(base), "--no-ai", "--no-slack", "--quiet", "--out", str(scratch / "base-out")],
+            env={**env, "SECSCAN_CACHE_DIR": str(base_cache)}, ok=(0, 1))
+    # what an unchanged rescan finds: this head's own results (untimed, once)
+    warm_cache = scratch / "warm-cache"
+    measure([*scan, "--out", str(scratch / "warm-prime")], env={**env, "SECSCAN_CACHE_DIR": str(warm_cache)}, ok=(0, 1))
+    variants = ["full", "pr_base_cached", "pr_cold", "rescan_warm"]
+    runs: dict[str, list[Run]] = {v: [] for v in variants}
+    layers: dict[str, dict[str, Any]] = {}
+    for index in range(repeat):
+        order = variants[index % len(variants):] + variants[: index % len(variants)]
+        for variant in order:
+            print(f"P5/P6: run {index + 1}/{repeat}: {variant} ...", file=sys.stderr, flush=True)
+            out = scratch / f"out-{variant}"
+            cache = scratch / f"cache-{variant}-{index}"
+            if variant == "pr_base_cached":
+                shutil.copytree(base_cache, cache, symlinks=True)  # a fresh copy each run: a run adds entries
+            elif variant == "rescan_warm":
+                cache = warm_cache
+            command = {
+                "full": [*scan, "--no-cache"],
+                "pr_base_cached": [*scan, "--since", "main"],
+                "pr_cold": [*scan, "--since", "main"],
+                "rescan_warm": scan,
+            }[variant]
+            runs[variant].append(measure([*command, "--out", str(out)], env={**env, "SECSCAN_CACHE_DIR": str(cache)}, ok=(0, 1)))
+            layers[variant] = _layers(out)
+    med = {v: round(median(runs[v], "wall_s"), 2) for v in variants}
+    full = med["full"]
+    return {
+        "repo": "django",
+        "change": f"1 commit on main: {PR_FILE} (+{PR_CHANGE.count(chr(10))} lines)",
+        "repeat": repeat,
+        "wall_s": med,
+        "cpu_s": {v: round(median(runs[v], "cpu_s"), 2) for v in variants},
+        "all_wall_s": {v: [round(r.wall_s, 2) for r in runs[v]] for v in variants},
+        "p5_ratio": round(med["pr_base_cached"] / full, 3),
+        "p5_cold_ratio": round(med["pr_cold"] / full, 3),
+        "p5_target": P5_TARGET,
+        "p5_met": med["pr_base_cached"] / full <= P5_TARGET,
+        "p5_cold_met": med["pr_cold"] / full <= P5_TARGET,
+        "p6_ratio": round(med["rescan_warm"] / full, 3),
+        "p6_target": P6_TARGET,
+        "p6_met": med["rescan_warm"] / full <= P6_TARGET,
+        "layers": layers,
     }
 
 
@@ -474,6 +570,18 @@ def table(results: dict[str, Any]) -> str:
                 add(f"  {row['findings']:>9,} {row['prompt_tokens']:>10,} {row['prompt_tokens_4b']:>10,} {row['raw_json_tokens']:>13,} "
                     f"{row['raw_over_prompt']:>9}x  {row['strategy']}")
         add("")
+    p5 = results.get("p5")
+    if p5:
+        w = p5["wall_s"]
+        add(f"P5/P6 {p5['repo']}: {p5['change']} (median of {p5['repeat']})")
+        add(f"  {'full scan (--no-cache)':40} {w['full']:8.2f} s")
+        add(f"  {'P5 --since main, base cache restored':40} {w['pr_base_cached']:8.2f} s   {p5['p5_ratio']:.1%} of full "
+            f"(target <= {p5['p5_target']:.0%}): {'MET' if p5['p5_met'] else 'MISSED'}")
+        add(f"  {'P5 --since main, no cache at all':40} {w['pr_cold']:8.2f} s   {p5['p5_cold_ratio']:.1%} of full "
+            f"({'MET' if p5['p5_cold_met'] else 'MISSED'})")
+        add(f"  {'P6 unchanged rescan, warm cache':40} {w['rescan_warm']:8.2f} s   {p5['p6_ratio']:.1%} of full "
+            f"(target <= {p5['p6_target']:.0%}): {'MET' if p5['p6_met'] else 'MISSED'}")
+        add("")
     if results.get("p4"):
         add("P4 start-up (median)")
         for row in results["p4"]:
@@ -486,7 +594,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small repository only for P1, 2 repeats")
     parser.add_argument("--out", type=Path, default=HERE / "results.json", help="JSON results (default benchmarks/results.json)")
-    parser.add_argument("--parts", default=",".join(PARTS), help="subset of p1,p2,p3,p4 (default all)")
+    parser.add_argument("--parts", default=",".join(PARTS), help="subset of p1,p2,p3,p4,p5 (default all; p5 = P5 and P6)")
     parser.add_argument("--repeat", type=int, help="runs per measurement (default 3; 2 with --quick)")
     parser.add_argument("--scan-repeat", type=int, help="runs per P1 variant (default: --repeat); a busy machine needs more")
     parser.add_argument("--sizes", default="1000,10000,100000", help="P2 finding counts (default 1000,10000,100000)")
@@ -509,6 +617,8 @@ def main(argv: list[str] | None = None) -> int:
         results["p1"] = [bench_scan("small", small_repo(work), cache, work, scan_repeat)]
         if not args.quick:
             results["p1"].append(bench_scan("django", django_repo(work, args.django), cache, work, scan_repeat))
+    if "p5" in parts:
+        results["p5"] = bench_pr(work, django_repo(work, args.django), trivy_cache(work), scan_repeat)
     if "p2" in parts:
         results["p2"] = bench_report(work, [int(s) for s in args.sizes.split(",")], repeat)
     if "p3" in parts:

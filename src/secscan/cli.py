@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(auto: the pull/merge request base from GITHUB_BASE_REF / GITHUB_EVENT_PATH, CI_MERGE_REQUEST_DIFF_BASE_SHA, CHANGE_TARGET)",
     )
     scan.add_argument("--no-cache", action="store_true", help="run every layer, even when its cached result would do")
+    scan.add_argument(
+        "--no-pr-comment", action="store_true", help="no pull request comment, even with GITHUB_TOKEN in a PR run"
+    )
     _policy_options(scan)
 
     report = commands.add_parser("report", help="the same pipeline on scanner JSON produced elsewhere")
@@ -149,7 +152,7 @@ def _scan(args: argparse.Namespace) -> int:
 
     options = _options(
         args, layers=args.layers, image=args.image, semgrep_configs=tuple(args.semgrep_config),
-        since=args.since, no_cache=args.no_cache,
+        since=args.since, no_cache=args.no_cache, no_pr_comment=args.no_pr_comment,
     )
     if not args.path.is_dir():
         if args.path.exists():

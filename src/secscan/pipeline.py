@@ -60,6 +60,7 @@ class Options:
     semgrep_configs: tuple[str, ...] = ()
     since: str | None = None  # --since REF|auto: diff-aware scan against that base
     no_cache: bool = False  # --no-cache: run every layer even when its cached result would do
+    no_pr_comment: bool = False  # --no-pr-comment: no pull request comment even with GITHUB_TOKEN
     today: dt.date | None = None
     analysis_budget_s: float | None = None  # None: budget.DEFAULT_ANALYSIS_BUDGET_S
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
@@ -89,7 +90,7 @@ class Prepared:
 
 def prepare(options: Options, search_root: Path | None) -> Prepared:
     """Everything that can be wrong with the user's input, checked before any work (exit 2)."""
-    for variable in ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL"):
+    for variable in ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL", "GITHUB_TOKEN"):
         register_secret(os.environ.get(variable))
     config = load_config(options.config_path, search_root)
     baseline = load_baseline(options.baseline_path) if options.baseline_path else None
@@ -330,7 +331,8 @@ async def synthesize(data: SynthesisInput, config: Config, options: Options) -> 
 
 
 def deliver(report: Report, options: Options, config: Config) -> Report:
-    """Post to Slack when configured; a Slack failure is recorded, never fatal."""
+    """Post to Slack and the pull request when configured; a failure is recorded, never fatal."""
+    report = comment_on_pull_request(report, options)
     if options.no_slack or not config.slack.enabled:
         return report
     try:
@@ -341,6 +343,19 @@ def deliver(report: Report, options: Options, config: Config) -> Report:
         return report
     outcome: Delivery = slack.post_report(report, config, attachments_dir=options.out_dir)
     return report.model_copy(update={"slack": outcome})
+
+
+def comment_on_pull_request(report: Report, options: Options) -> Report:
+    """The one secscan comment on the pull request (GitHub Actions, GITHUB_TOKEN given)."""
+    if options.no_pr_comment or report.mode != "scan":
+        return report
+    from secscan.outputs import github_comment
+
+    pull = github_comment.target()
+    if pull is None:
+        return report
+    outcome = pull if isinstance(pull, Delivery) else github_comment.post_or_update(report, pull)
+    return report.model_copy(update={"pr_comment": outcome})
 
 
 # Far above any real scanner output we have seen (a 100,000-finding gitleaks report is ~60 MB).

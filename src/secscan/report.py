@@ -119,6 +119,7 @@ class Report(BaseModel):
     counts: dict[str, dict[str, int]] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
     slack: Delivery | None = None
+    pr_comment: Delivery | None = Field(default=None, description="the pull request comment (GitHub), when one was due")
     diff: DiffReport | None = None
 
     def new_findings(self) -> list[Finding]:

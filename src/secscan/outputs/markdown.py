@@ -233,9 +233,16 @@ def counts_table(report: Report) -> str:
     rows.append("| **all** | | " + " | ".join(total_cells) + " |")
     status = report.counts.get("status", {})
     note = (
-        f"<sub>{status.get('new', 0)} new · {status.get('existing', 0)} existing (in the baseline) · "
+        f"<sub>{status.get('new', 0)} new · {status.get('existing', 0)} existing "
+        f"({'on the base' if report.diff is not None else 'in the baseline'}) · "
         f"{status.get('suppressed', 0)} suppressed (not counted above)</sub>"
     )
+    if report.diff is not None:  # --since: say it the way a reviewer asks it
+        base = f"`{report.diff.merge_base[:12]}`"
+        note = f"**{report.diff.summary}** ({base}, {report.diff.changed_files} changed files)\n\n" + note
+    cached = [layer.name for layer in report.layers if layer.cached]
+    if cached:
+        note += f"\n<sub>reused from the result cache: {', '.join(cached)}</sub>"
     return "\n".join(rows) + "\n\n" + note
 
 
