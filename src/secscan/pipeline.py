@@ -30,7 +30,7 @@ from secscan.config import Config, load_config
 from secscan.errors import ConfigError, ScannerError
 from secscan.findings import LAYER_NAMES, Finding, LayerName, normalize, redact_text, register_secret
 from secscan.findings.model import Triage
-from secscan.outputs.json_report import utf8_safe
+from secscan.outputs.safety import utf8_safe
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, load_baseline
 from secscan.policy.gate import AIFlag, GateFacts, decide, layer_error_line, stricter
 from secscan.policy.licenses import apply_license_policy

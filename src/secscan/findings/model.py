@@ -55,8 +55,16 @@ FindingStatus = Literal["new", "existing", "suppressed"]
 LAYER_NAMES: tuple[LayerName, ...] = cast("tuple[LayerName, ...]", catalog.layer_names())
 
 
+def _redacted_strings(data: Any) -> Any:
+    """A model's input with its string fields redacted (a model made from text not redacted yet)."""
+    if not isinstance(data, dict) or _FROM_REDACTED_INPUT.get():
+        return data
+    return {key: redact_text(value) if isinstance(value, str) else value for key, value in data.items()}
+
+
 class Suppression(BaseModel):
-    """Why a finding is suppressed: a suppressions-file entry, or the scanner's own inline marker."""
+    """Why a finding is suppressed: a suppressions-file entry, or the scanner's own inline marker.
+    Redacted when it is made, like a Finding (a reason can quote what it hides)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -65,14 +73,24 @@ class Suppression(BaseModel):
     expires: str | None = None
     source: Literal["policy", "inline"] = "policy"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _redacted(cls, data: Any) -> Any:
+        return _redacted_strings(data)
+
 
 class Triage(BaseModel):
-    """The AI's per-finding label and its one-line reason."""
+    """The AI's per-finding label and its one-line reason (redacted when it is made)."""
 
     model_config = ConfigDict(frozen=True)
 
     label: Literal["likely_true_positive", "likely_false_positive", "needs_review"]
     reason: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _redacted(cls, data: Any) -> Any:
+        return _redacted_strings(data)
 
 
 class Sighting(BaseModel):

@@ -12,9 +12,10 @@ from secscan.findings.redact import redact_text
 from secscan.outputs.gitlab import GITLAB_REPORTS
 from secscan.outputs.html import HtmlReport
 from secscan.outputs.interface import OutputFormat
-from secscan.outputs.json_report import JsonReport, utf8_safe
+from secscan.outputs.json_report import JsonReport
 from secscan.outputs.junit import JunitReport
 from secscan.outputs.markdown import MarkdownReport
+from secscan.outputs.safety import utf8_safe
 from secscan.outputs.sarif import SarifReport
 from secscan.report import RawManifest, Report
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from secscan import __version__, catalog
 from secscan.findings.model import Category, Finding, Severity
-from secscan.findings.redact import redact_text
+from secscan.outputs.safety import redacted_envelope
 from secscan.report import LayerReport, Report
 
 SCHEMA_VERSION = "15.0.7"
@@ -137,7 +137,7 @@ def _scan(report: Report, kind: str, layer: LayerReport | None) -> dict[str, Any
     if scanner in _URLS:
         scan["scanner"]["url"] = _URLS[scanner]
     if layer is not None and layer.error:
-        scan["messages"] = [{"level": "fatal", "value": redact_text(layer.error)[:1000] or "layer failed"}]
+        scan["messages"] = [{"level": "fatal", "value": layer.error[:1000] or "layer failed"}]
     return scan
 
 
@@ -153,6 +153,7 @@ class _GitlabReport:
         return _file_location
 
     def render(self, report: Report) -> str:
+        report = redacted_envelope(report)
         layer = next((layer for layer in report.layers if layer.name == self.layer), None)
         where = self.location(report)
         document: dict[str, Any] = {

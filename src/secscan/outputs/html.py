@@ -19,7 +19,7 @@ import orjson
 
 from secscan import catalog
 from secscan.findings.model import Finding, Severity
-from secscan.outputs.sarif import Redactor, shows_snippet
+from secscan.outputs.safety import redacted_envelope, safe_url, shows_snippet
 from secscan.report import Report
 from secscan.synthesis.model import triage_text
 
@@ -96,7 +96,6 @@ SCRIPT = r"""
     }
     return element;
   };
-  const isWeb = (url) => /^https?:\/\/[^\s]+$/i.test(url);
 
   const sortValue = {
     severity: (f) => RANK[f.severity],
@@ -127,10 +126,10 @@ SCRIPT = r"""
       .filter(Boolean).join("\n").toLowerCase();
   }
 
-  const link = (url) => {
-    if (!isWeb(url)) return node("span", "mono", url);
-    const anchor = node("a", null, url);
-    anchor.href = url;
+  const link = (reference) => {  // reference.link: safe_url (outputs/safety.py) allowed it
+    if (!reference.link) return node("span", "mono", reference.url);
+    const anchor = node("a", null, reference.url);
+    anchor.href = reference.url;
     anchor.rel = "noopener noreferrer";
     return anchor;
   };
@@ -147,7 +146,7 @@ SCRIPT = r"""
     add("Fix", f.fix);
     if (f.references.length) {
       const refs = node("ul");
-      for (const url of f.references) refs.append(node("li", null, link(url)));
+      for (const reference of f.references) refs.append(node("li", null, link(reference)));
       add("References", refs);
     }
     add("Location", f.where + (f.line ? ":" + f.line + (f.end_line && f.end_line !== f.line ? "-" + f.end_line : "") : ""));
@@ -282,10 +281,9 @@ def _where(finding: Finding) -> str:
     return finding.path or finding.target or finding.package or ""
 
 
-def finding_data(finding: Finding, redact: Redactor) -> dict[str, Any]:
-    """What the page's script shows of a finding: its own fields (redacted when it was made);
-    only a suppression's policy text is redacted here."""
-    suppression = redact.tree(finding.suppression.model_dump(mode="json")) if finding.suppression else None
+def finding_data(finding: Finding) -> dict[str, Any]:
+    """What the page's script shows of a finding: its own fields (redacted when it was made)."""
+    suppression = finding.suppression.model_dump(mode="json") if finding.suppression else None
     return {
         "id": finding.id,
         "severity": finding.severity.value,
@@ -304,7 +302,7 @@ def finding_data(finding: Finding, redact: Redactor) -> dict[str, Any]:
         "commit": finding.commit,
         "description": finding.description,
         "fix": finding.fix,
-        "references": list(dict.fromkeys(finding.references)),
+        "references": [{"url": url, "link": safe_url(url) is not None} for url in dict.fromkeys(finding.references)],
         "cwe": finding.cwe,
         "scanners": finding.scanners or [finding.scanner],
         "scanner_severity": finding.scanner_severity,
@@ -319,13 +317,10 @@ def finding_data(finding: Finding, redact: Redactor) -> dict[str, Any]:
 
 
 class Text:
-    """Redact, then escape for HTML text and attribute values."""
-
-    def __init__(self) -> None:
-        self.redact = Redactor()
+    """Escape (redacted) text for HTML text and attribute values."""
 
     def __call__(self, value: str) -> str:
-        return escape(self.redact(value), quote=True)
+        return escape(value, quote=True)
 
 
 def verdict_section(report: Report, text: Text) -> str:
@@ -338,7 +333,8 @@ def verdict_section(report: Report, text: Text) -> str:
         if value
     ]
     reasons = "".join(f"<li>{text(reason)}</li>" for reason in report.reasons)
-    run = f' · <a href="{text(target.run_url)}">CI run</a>' if target.run_url and _is_web(target.run_url) else ""
+    run_url = safe_url(target.run_url)
+    run = f' · <a href="{text(run_url)}">CI run</a>' if run_url else ""
     return (
         f'<header class="verdict {report.verdict}" id="verdict">'
         f'<h1><span class="verdict-badge">{badge}</span> {words}</h1>'
@@ -346,10 +342,6 @@ def verdict_section(report: Report, text: Text) -> str:
         + (f'<ul id="reasons">{reasons}</ul>' if reasons else "")
         + "</header>"
     )
-
-
-def _is_web(url: str) -> bool:
-    return url.startswith(("https://", "http://")) and not any(c.isspace() for c in url)
 
 
 def synthesis_section(report: Report, text: Text) -> str:
@@ -484,8 +476,9 @@ class HtmlReport:
     filename = "report.html"
 
     def render(self, report: Report) -> str:
+        report = redacted_envelope(report)
         text = Text()
-        data = {"findings": [finding_data(f, text.redact) for f in report.findings]}
+        data = {"findings": [finding_data(f) for f in report.findings]}
         title = f"secscan: {report.verdict.upper()}" + (f" · {report.target.repository}" if report.target.repository else "")
         return (
             "<!doctype html>\n"

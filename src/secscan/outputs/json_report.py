@@ -8,31 +8,13 @@ from typing import Any
 from pydantic_core import PydanticSerializationError
 
 from secscan.findings.redact import redact_json
+from secscan.outputs.safety import redacted_envelope, utf8_safe
 from secscan.report import Report
 
 
 def report_document(report: Report) -> dict[str, Any]:
     document: dict[str, Any] = redact_json(report.model_dump(mode="json"))
     return document
-
-
-def redacted_envelope(report: Report) -> Report:
-    """The report with every string outside its findings redacted (reasons, warnings, layer
-    errors, the synthesis, the target). Findings are redacted when they are made."""
-    envelope = report.model_dump(mode="json", exclude={"findings"})
-    clean = redact_json(envelope)
-    if clean is envelope:
-        return report
-    return Report.model_validate({**clean, "findings": report.findings})
-
-
-def utf8_safe(text: str) -> str:
-    """Text that encodes as UTF-8: a path that is not UTF-8 (Python keeps its bytes as lone
-    surrogates) shows U+FFFD where its bad bytes were, as the scanners write such names."""
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 class JsonReport:

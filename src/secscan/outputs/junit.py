@@ -11,7 +11,7 @@ import re
 from xml.etree import ElementTree
 
 from secscan.findings.model import Category
-from secscan.findings.redact import redact_text
+from secscan.outputs.safety import redacted_envelope
 from secscan.report import Report
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -19,7 +19,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def _xml_text(text: str) -> str:
     """Redacted, and only characters XML 1.0 can hold (control characters become U+FFFD)."""
-    return _NOT_XML.sub("\ufffd", redact_text(text))
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _cases(report: Report) -> list[tuple[str, str, list[str]]]:
@@ -51,6 +51,7 @@ class JunitReport:
     filename = "junit.xml"
 
     def render(self, report: Report) -> str:
+        report = redacted_envelope(report)
         cases = _cases(report)
         failures = sum(1 for *_, failed in cases if failed)
         suite = ElementTree.Element(

@@ -16,8 +16,7 @@ from urllib.parse import quote
 
 from secscan import catalog
 from secscan.findings.model import Finding, Severity
-from secscan.outputs.printable import printable
-from secscan.outputs.sarif import Redactor
+from secscan.outputs.safety import printable, redacted_envelope, safe_url
 from secscan.report import Report
 from secscan.synthesis.model import triage_text
 
@@ -38,7 +37,6 @@ LAYER_STATUS = {"ok": "✅ ok", "error": "❌ error", "skipped": "⏭️ skipped
 # What can start Markdown or HTML inline: emphasis, code, links, tables, tags, comments, entities, headings.
 _PUNCTUATION = re.compile(r"([\\`*_\[\]#|~<>&!])")
 _WHITESPACE = re.compile(r"\s+")
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`|\\]+$")
 
 
 def size(text: str) -> int:
@@ -52,18 +50,15 @@ def _one_line(text: str, limit: int) -> str:
 
 
 class Escaper:
-    """Turns untrusted text into inert Markdown; redacts it first."""
-
-    def __init__(self) -> None:
-        self.redact = Redactor()
+    """Turns untrusted text (redacted already: see outputs/safety.py) into inert Markdown."""
 
     def text(self, value: str, limit: int = 300) -> str:
-        escaped = _PUNCTUATION.sub(r"\\\1", _one_line(self.redact(value), limit))
+        escaped = _PUNCTUATION.sub(r"\\\1", _one_line(value, limit))
         # A word joiner after @ keeps `@org/team` from notifying anyone.
         return escaped.replace("@", "@\u2060")
 
     def code(self, value: str, limit: int = 160, in_table: bool = True) -> str:
-        content = _one_line(self.redact(value), limit)
+        content = _one_line(value, limit)
         if in_table:
             content = content.replace("|", "\\|")
         fence = "`" * (max((len(run) for run in re.findall(r"`+", content)), default=0) + 1)
@@ -73,10 +68,10 @@ class Escaper:
 
     def link(self, label: str, url: str) -> str:
         """A link only to a plain http(s) URL; anything else is shown as text."""
-        clean = self.redact(url)
-        if not _SAFE_URL.match(clean) or clean != url:
+        web = safe_url(url)
+        if web is None:
             return label
-        return f"[{label}]({quote(clean, safe=':/?#=&%+,;@!$*~.-_')})"
+        return f"[{label}]({quote(web, safe=':/?#=&%+,;@!$*~.-_')})"
 
 
 # --- findings tables --------------------------------------------------------------------
@@ -326,6 +321,7 @@ class MarkdownReport:
         self.budget = budget
 
     def render(self, report: Report) -> str:
+        report = redacted_envelope(report)
         esc = Escaper()
         head = [
             banner(report, esc),

@@ -24,8 +24,8 @@ import orjson
 
 from secscan import catalog
 from secscan.findings.dedup import sort_key
-from secscan.findings.model import LAYER_NAMES, Category, Finding, LayerName, Severity
-from secscan.findings.redact import redact_text
+from secscan.findings.model import LAYER_NAMES, Finding, LayerName, Severity
+from secscan.outputs.safety import redacted_envelope, safe_url, shows_snippet
 from secscan.report import LayerReport, Report
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -66,40 +66,6 @@ DRIVERS: dict[LayerName, Driver] = {
 
 _STATUS_ORDER = {"new": 0, "existing": 1, "suppressed": 2}
 _CWE = re.compile(r"CWE-(\d+)", re.IGNORECASE)
-
-
-class Redactor:
-    """redact_text with a memo: one report repeats the same paths, fixes and titles many times."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, str] = {}
-
-    def __call__(self, text: str) -> str:
-        cached = self._seen.get(text)
-        if cached is None:
-            cached = self._seen[text] = redact_text(text)
-        return cached
-
-    def values(self, mapping: dict[str, Any]) -> dict[str, Any]:
-        """Redact the strings (and lists of strings) of a flat mapping."""
-        return {
-            key: self(value) if isinstance(value, str) else [self(v) for v in value] if isinstance(value, list) else value
-            for key, value in mapping.items()
-        }
-
-    def tree(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self(value)
-        if isinstance(value, list):
-            return [self.tree(item) for item in value]
-        if isinstance(value, dict):
-            return {key: self.tree(item) for key, item in value.items()}
-        return value
-
-
-def shows_snippet(finding: Finding) -> bool:
-    """Code lines are shown only where they cannot hold a credential."""
-    return finding.category is not Category.SECRET and "CWE-798" not in finding.cwe
 
 
 def keep_priority(finding: Finding) -> tuple[object, ...]:
@@ -220,16 +186,12 @@ def _help(fix: str, description: str, references: Sequence[str]) -> dict[str, st
         markdown.append(_markdown_text(description))
     if references:
         text.append("References:\n" + "\n".join(f"- {r}" for r in references))
-        markdown.append("**References:**\n\n" + "\n".join(f"- <{r}>" for r in references if _is_web(r)))
+        markdown.append("**References:**\n\n" + "\n".join(f"- <{r}>" for r in references if safe_url(r)))
     return {"text": "\n\n".join(text), "markdown": "\n\n".join(markdown)}
 
 
 def _markdown_text(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+!|<>~])", r"\\\1", text)
-
-
-def _is_web(reference: str) -> bool:
-    return reference.startswith(("https://", "http://")) and not re.search(r"[\s<>\"]", reference)
 
 
 def rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
@@ -249,7 +211,7 @@ def rule(rule_id: str, findings: Sequence[Finding]) -> dict[str, Any]:
             "security-severity": SECURITY_SEVERITY[worst.severity],
         },
     }
-    web = [r for r in references if _is_web(r)]
+    web = [r for r in references if safe_url(r)]
     if web:
         descriptor["helpUri"] = web[0]
     return descriptor
@@ -301,7 +263,7 @@ def _suppressions(finding: Finding) -> list[dict[str, Any]] | None:
     return [{"kind": kind, "status": "accepted", "justification": "; ".join(parts)}]
 
 
-def result(finding: Finding, rule_index: int, root: str | None, redact: Redactor) -> dict[str, Any]:
+def result(finding: Finding, rule_index: int, root: str | None) -> dict[str, Any]:
     """A result from a finding's own fields, which were redacted when it was made."""
     entry: dict[str, Any] = {
         "ruleId": finding.rule_id,
@@ -314,8 +276,7 @@ def result(finding: Finding, rule_index: int, root: str | None, redact: Redactor
     }
     suppressions = _suppressions(finding)
     if suppressions is not None:
-        # suppression reasons come from the policy file, not from a scanner
-        entry["suppressions"] = [redact.values(s) for s in suppressions]
+        entry["suppressions"] = suppressions
     return entry
 
 
@@ -387,14 +348,14 @@ def _dropped_properties(plan: RunPlan) -> dict[str, Any]:
     }
 
 
-def _invocation(layer: LayerReport, redact: Redactor) -> dict[str, Any]:
+def _invocation(layer: LayerReport) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": layer.status == "ok"}
     if layer.error:
-        invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": redact(layer.error)}}]
+        invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": layer.error}}]
     return invocation
 
 
-def build_run(plan: RunPlan, report: Report, redact: Redactor) -> dict[str, Any]:
+def build_run(plan: RunPlan, report: Report) -> dict[str, Any]:
     root = report.target.path
     by_rule: dict[str, list[Finding]] = {}
     for finding in plan.kept:
@@ -408,7 +369,7 @@ def build_run(plan: RunPlan, report: Report, redact: Redactor) -> dict[str, Any]
         "rules": [rule(rule_id, by_rule[rule_id]) for rule_id in rule_ids],
     }
     if plan.layer.version:
-        driver["version"] = redact(plan.layer.version)
+        driver["version"] = plan.layer.version
     properties: dict[str, Any] = {"secscan": {"layer": plan.layer.name, "status": plan.layer.status}}
     if plan.dropped:
         properties["secscan"]["droppedResults"] = _dropped_properties(plan)
@@ -418,25 +379,25 @@ def build_run(plan: RunPlan, report: Report, redact: Redactor) -> dict[str, Any]
             "extensions": [{"name": "secscan", "version": report.secscan_version}],
         },
         "automationDetails": {"id": f"secscan/{plan.layer.name}/"},
-        "originalUriBaseIds": {SRCROOT: _srcroot(root, redact)},
-        "invocations": [_invocation(plan.layer, redact)],
-        "results": [result(f, index[f.rule_id], root, redact) for f in plan.kept],
+        "originalUriBaseIds": {SRCROOT: _srcroot(root)},
+        "invocations": [_invocation(plan.layer)],
+        "results": [result(f, index[f.rule_id], root) for f in plan.kept],
         "properties": properties,
     }
 
 
-def _srcroot(root: str | None, redact: Redactor) -> dict[str, Any]:
+def _srcroot(root: str | None) -> dict[str, Any]:
     description = {"text": "The root of the scanned repository"}
     if root and root.startswith("/"):
-        return {"uri": "file://" + _uri(redact(posixpath.normpath(root)).rstrip("/") + "/"), "description": description}
+        return {"uri": "file://" + _uri(posixpath.normpath(root).rstrip("/") + "/"), "description": description}
     return {"description": description}
 
 
-def document(plans: Sequence[RunPlan], report: Report, redact: Redactor) -> dict[str, Any]:
+def document(plans: Sequence[RunPlan], report: Report) -> dict[str, Any]:
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [build_run(plan, report, redact) for plan in plans],
+        "runs": [build_run(plan, report) for plan in plans],
     }
 
 
@@ -472,9 +433,9 @@ class SarifReport:
         self.max_gzip_bytes = max_gzip_bytes
 
     def render(self, report: Report) -> str:
-        redact = Redactor()
+        report = redacted_envelope(report)
         plans = plan_runs(report, self.max_results_per_run)
-        text = serialize(document(plans, report, redact))
+        text = serialize(document(plans, report))
         reason = f"GitHub accepts at most {self.max_gzip_bytes} bytes of gzipped SARIF"
         while not fits_gzipped(text, self.max_gzip_bytes):
             size = gzipped_size(text)
@@ -484,5 +445,5 @@ class SarifReport:
             # Results dominate the size: cut in proportion, with a margin, until it fits.
             keep = min(total - 1, int(total * self.max_gzip_bytes / size * 0.9))
             plans = shrink(plans, max(keep, 0), reason)
-            text = serialize(document(plans, report, redact))
+            text = serialize(document(plans, report))
         return text

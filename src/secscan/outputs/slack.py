@@ -51,7 +51,7 @@ from secscan.config import Config
 from secscan.errors import DeliveryFailed
 from secscan.findings.model import Finding, Severity
 from secscan.findings.redact import redact_text, register_secret
-from secscan.outputs.printable import printable
+from secscan.outputs.safety import printable, safe_url
 from secscan.report import Delivery, LayerReport, Report, count_findings
 from secscan.synthesis.model import triage_text
 
@@ -161,11 +161,12 @@ def _fit(text: str, limit: int) -> str:
 
 
 def _link(url: str | None, label: str) -> str | None:
-    """A mrkdwn link for a URL we produced or read from CI: only http(s), no `|`, `<` or `>` in it."""
-    if not url or not re.match(r"^https?://\S+$", url):
+    """A mrkdwn link for a URL `safe_url` allows (else None: no link)."""
+    web = safe_url(url)
+    if web is None:
         return None
-    safe_url = quote(redact_text(url), safe=":/?#[]@!$&'()*+,;=%~-._").replace("&", "&amp;")
-    return f"<{safe_url}|{escape(label)}>"
+    encoded = quote(web, safe=":/?#[]@!$&'()*+,;=%~-._").replace("&", "&amp;")
+    return f"<{encoded}|{escape(label)}>"
 
 
 def _n(value: int) -> str:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from secscan.findings.model import Severity
 from secscan.findings.redact import redact_text
-from secscan.outputs.printable import printable
+from secscan.outputs.safety import printable, redacted_envelope
 from secscan.synthesis.model import triage_text
 
 if TYPE_CHECKING:
@@ -118,22 +118,23 @@ def top_findings_table(findings: list[Finding], limit: int = TOP_FINDINGS) -> Ta
             label += f" · {triage_text(finding.triage.label, finding.triage.reason)}"
         table.add_row(
             Text(finding.severity.value, style=_SEVERITY_STYLE[finding.severity]),
-            _plain(redact_text(label)),
-            _plain(redact_text(where)),
+            _plain(label),
+            _plain(where),
         )
     return table
 
 
 def print_summary(report: Report, out: Console) -> None:
+    report = redacted_envelope(report)
     out.print(summary_table(report))
     new = sorted(report.new_findings(), key=lambda f: -f.severity.rank)
     if new:
         out.print(top_findings_table(new))
     for layer in report.layers:
         if layer.error:
-            out.print(f"[bold red]{layer.name}[/]: " + _escape(redact_text(layer.error)))
+            out.print(f"[bold red]{layer.name}[/]: " + _escape(layer.error))
     for warning in report.warnings:
-        out.print("[yellow]warning[/]: " + _escape(redact_text(warning)))
+        out.print("[yellow]warning[/]: " + _escape(warning))
     if report.diff is not None:
         out.print(f"--since {_escape(report.diff.since)} ({report.diff.merge_base[:12]}): {report.diff.summary}")
         for layer in report.layers:
@@ -148,24 +149,25 @@ def print_summary(report: Report, out: Console) -> None:
     )
     synthesis = report.synthesis
     if synthesis.summary:
-        out.print(Text(printable(redact_text(synthesis.summary), keep_lines=True), style="italic"))
+        out.print(Text(printable(synthesis.summary, keep_lines=True), style="italic"))
     verdict = synthesis.ai_verdict_text()
     if verdict:
         out.print(Text(f"AI verdict: {verdict}", style="bold red" if synthesis.ai_verdict_overruled else ""))
     if synthesis.adjustments:
         out.print("secscan corrected the model's answer:")
         for note in synthesis.adjustments:
-            out.print(_plain("  - " + redact_text(note)))
+            out.print(_plain("  - " + note))
     print_verdict(report, out)
 
 
 def print_verdict(report: Report, out: Console) -> None:
+    report = redacted_envelope(report)
     if report.verdict == "pass":
         out.print("[bold green]PASS[/] the gate passed")
         return
     out.print("[bold red]FAIL[/] the gate failed:")
     for reason in report.reasons:
-        out.print("  - " + _escape(redact_text(reason)))
+        out.print("  - " + _escape(reason))
 
 
 def _escape(text: str) -> str:
