@@ -18,7 +18,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml_text(text: str) -> str:
-    """Redacted, and only characters XML 1.0 can hold (control characters become U+FFFD)."""
+    """Only characters XML 1.0 can hold (control characters become U+FFFD); redacted already (outputs/safety.py)."""
     return _NOT_XML.sub("\ufffd", text)
 
 
