@@ -374,6 +374,7 @@ class GitleaksLayer:
                 timeout=context.timeout("gitleaks"),
                 env=git_environment(target),
                 what="gitleaks",
+                writes=(report,),
             )
             if completed.returncode not in (0, 2):
                 raise ScannerError(completed.failure("gitleaks"))

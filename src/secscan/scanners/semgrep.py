@@ -390,6 +390,7 @@ class SemgrepLayer:
             env={**OFFLINE_ENV, **beside_first_on_path(binary)},
             cwd=target,
             what="semgrep",
+            writes=(report,),
         )
         prefixes = tuple(c for c in configs if not c.startswith(("p/", "r/", "s/", "http")))
         try:

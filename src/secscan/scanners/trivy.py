@@ -24,7 +24,7 @@ from secscan.scanners.interface import ParsedOutput, ScanContext
 from secscan.scanners.process import Completed, probe_version, resolve_binary, run_command
 
 OFFLINE_FLAGS = [
-    "--skip-check-update", "--disable-telemetry", "--skip-version-check", "--skip-java-db-update", "--offline-scan",
+    "--skip-check-update", "--disable-telemetry", "--skip-version-check", "--offline-scan",
 ]
 _SEVERITY = {
     "CRITICAL": Severity.CRITICAL,
@@ -54,6 +54,12 @@ def db_unavailable_message(layer: LayerName, problem: str) -> str:
         "and give this run the same TRIVY_CACHE_DIR (or set scan.trivy_db_repositories to a reachable mirror); "
         f"or scan without it: --layers without {layer}, or policy.optional_layers = [\"{layer}\"] to accept the gap"
     )
+
+
+def java_db_present(cache_dir: str | None) -> bool:
+    """trivy's Java DB is in the cache (trivy's default cache when `cache_dir` is None)."""
+    base = Path(cache_dir) if cache_dir else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "trivy"
+    return (base / "java-db" / "metadata.json").is_file()
 
 
 def severity_for(value: Any) -> Severity:
@@ -288,6 +294,10 @@ class _TrivyLayer:
         cache = os.environ.get("TRIVY_CACHE_DIR")
         if cache:
             command += ["--cache-dir", cache]
+        if java_db_present(cache):
+            # Only then: on a first run (a fresh cache, every ephemeral CI runner) trivy refuses the
+            # flag ("cannot be specified on the first run") for any target with JARs.
+            command.insert(command.index("--quiet"), "--skip-java-db-update")
         for repository in context.config.scan.trivy_db_repositories:
             command += ["--db-repository", repository]
         if self.subcommand == "fs":
@@ -317,6 +327,7 @@ class _TrivyLayer:
             self.command(binary, self.subject(context), report, scanners, context, await self._skip(context)),
             timeout=context.timeout(self.name),
             what=self.name,
+            writes=(report,),
         )
         return completed, report
 
