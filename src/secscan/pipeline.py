@@ -206,12 +206,7 @@ def _git_target(target: Path) -> Target:
     """Repository, ref and commit for the report header: from CI variables, else from git."""
     env = os.environ
     repository = env.get("GITHUB_REPOSITORY") or env.get("CI_PROJECT_PATH") or env.get("JOB_NAME")
-    ref = (
-        env.get("GITHUB_HEAD_REF")
-        or env.get("GITHUB_REF_NAME")
-        or env.get("CI_COMMIT_REF_NAME")
-        or env.get("BRANCH_NAME")
-    )
+    ref = env.get("GITHUB_HEAD_REF") or env.get("GITHUB_REF_NAME") or env.get("CI_COMMIT_REF_NAME") or env.get("BRANCH_NAME")
     commit = env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA") or env.get("GIT_COMMIT")
     run_url = None
     if env.get("GITHUB_SERVER_URL") and env.get("GITHUB_REPOSITORY") and env.get("GITHUB_RUN_ID"):
@@ -223,12 +218,8 @@ def _git_target(target: Path) -> Target:
         def git(*args: str) -> str | None:
             try:
                 done = subprocess.run(
-                    ["git", "-C", str(target), *args],
-                    capture_output=True,
-                    text=True,
-                    timeout=10,
-                    env={**env, **safe},
-                    check=False,
+                    ["git", "-C", str(target), *args], capture_output=True, text=True, timeout=10,
+                    env={**env, **safe}, check=False,
                 )
             except (OSError, subprocess.SubprocessError):
                 return None
@@ -247,9 +238,7 @@ class Analysis:
     raw: dict[str, str]
 
 
-def gate_findings(
-    results: Sequence[LayerResult], config: Config, baseline: frozenset[str] | None, today: dt.date
-) -> tuple[list[Finding], list[str]]:
+def gate_findings(results: Sequence[LayerResult], config: Config, baseline: frozenset[str] | None, today: dt.date) -> tuple[list[Finding], list[str]]:
     licensed = apply_license_policy([f for r in results for f in r.findings], config.policy.licenses)
     findings = normalize(licensed.findings)
     if config.scan.exclude:
@@ -271,23 +260,17 @@ async def analyze(
     target: Target,
 ) -> Analysis:
     """From layer results to the final report (nothing written yet), within the time budget."""
-    with analysis_budget(
-        budget.DEFAULT_ANALYSIS_BUDGET_S if options.analysis_budget_s is None else options.analysis_budget_s
-    ):
+    with analysis_budget(budget.DEFAULT_ANALYSIS_BUDGET_S if options.analysis_budget_s is None else options.analysis_budget_s):
         return await _analyze(results, prepared, options, mode=mode, target=target)
 
 
-async def _analyze(
-    results: Sequence[LayerResult], prepared: Prepared, options: Options, *, mode: str, target: Target
-) -> Analysis:
+async def _analyze(results: Sequence[LayerResult], prepared: Prepared, options: Options, *, mode: str, target: Target) -> Analysis:
     now = options.now()
     today = options.today or now.date()
     config = prepared.config
     findings, warnings = gate_findings(results, config, prepared.baseline, today)
     check("the policy gate")
-    facts = GateFacts(
-        findings, [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results], config.policy
-    )
+    facts = GateFacts(findings, [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results], config.policy)
     decision = decide(facts)
     layer_errors = [layer_error_line(r.name, r.error) for r in results if r.status == "error" and r.error]
     synthesis = await synthesize(
@@ -349,9 +332,7 @@ async def synthesize(data: SynthesisInput, config: Config, options: Options) -> 
         try:
             from secscan.synthesis import ai
         except ImportError as exc:
-            return SynthesisResult(
-                synthesis=deterministic.build(data, error=f"AI layer unavailable: {exc}"), usage=None
-            )
+            return SynthesisResult(synthesis=deterministic.build(data, error=f"AI layer unavailable: {exc}"), usage=None)
         return await ai.synthesize_or_fall_back(data, config)
     return SynthesisResult(synthesis=deterministic.build(data), usage=None)
 
@@ -401,12 +382,9 @@ def read_input_file(path: Path, what: str) -> bytes:
         raise ConfigError(f"--{what} {path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     info = os.fstat(descriptor)
     problem = (
-        "is a directory"
-        if stat.S_ISDIR(info.st_mode)
-        else "not a regular file"
-        if not stat.S_ISREG(info.st_mode)
-        else f"larger than {MAX_INPUT_BYTES} bytes"
-        if info.st_size > MAX_INPUT_BYTES
+        "is a directory" if stat.S_ISDIR(info.st_mode)
+        else "not a regular file" if not stat.S_ISREG(info.st_mode)
+        else f"larger than {MAX_INPUT_BYTES} bytes" if info.st_size > MAX_INPUT_BYTES
         else None
     )
     if problem is not None:
@@ -444,9 +422,7 @@ def results_from_files(
             if isinstance(exc, ScannerError):
                 error = f"{path.name}: {exc}"
             else:
-                error = " ".join(
-                    redact_text(f"{path.name}: {name}: internal error: {type(exc).__name__}: {exc}")[:400].split()
-                )
+                error = " ".join(redact_text(f"{path.name}: {name}: internal error: {type(exc).__name__}: {exc}")[:400].split())
             if raw is None:  # not even read as JSON: keep the text, masked
                 raw = redact_text(data.decode(errors="replace"))
             results.append(LayerResult(name=name, status="error", error=error, raw=raw))
@@ -498,23 +474,12 @@ def _restored(entry: RawLayer, raw_dir: Path, source_root: Path | None) -> Layer
         [parsed] = results_from_files({entry.name: path}, source_root)
     elif entry.status == "ok":
         missing = entry.file or f"{entry.name}.json"
-        return LayerResult(
-            name=entry.name,
-            status="error",
-            version=entry.version,
-            error=f"raw/{missing} is missing: the layer's output cannot be judged again",
-        )
+        return LayerResult(name=entry.name, status="error", version=entry.version, error=f"raw/{missing} is missing: the layer's output cannot be judged again")
     else:
         parsed = LayerResult(name=entry.name, status="error")
     if entry.status == "error":  # as it failed then: its partial output is kept, the gate still fails
-        return parsed.model_copy(
-            update={
-                "status": "error",
-                "error": entry.error or parsed.error or "failed (no message recorded)",
-                "version": entry.version or parsed.version,
-                "notes": entry.notes or parsed.notes,
-            }
-        )
+        return parsed.model_copy(update={"status": "error", "error": entry.error or parsed.error or "failed (no message recorded)",
+                                         "version": entry.version or parsed.version, "notes": entry.notes or parsed.notes})
     return parsed.model_copy(update={"version": parsed.version or entry.version, "notes": entry.notes or parsed.notes})
 
 
@@ -549,11 +514,7 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
             analysis = Analysis(report=with_diff(analysis.report, options.since, scope), raw=analysis.raw)
         if options.image is not None:
             analysis = Analysis(
-                report=analysis.report.model_copy(
-                    update={
-                        "target": analysis.report.target.model_copy(update={"image": utf8_safe(str(options.image))})
-                    }
-                ),
+                report=analysis.report.model_copy(update={"target": analysis.report.target.model_copy(update={"image": utf8_safe(str(options.image))})}),
                 raw=analysis.raw,
             )
         return finish(analysis, options, prepared.config)
