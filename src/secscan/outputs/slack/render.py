@@ -1,22 +1,10 @@
-"""Slack: the report as a Block Kit message, through an incoming webhook or the Web API.
-
-`post_report` never raises: every outcome is a `Delivery` that the pipeline records in
-report.json. Everything sent is redacted, then escaped for mrkdwn, and every message fits
-Slack's limits whatever the report's size: what does not fit is counted ("…and N more")
-and pointed at the report files.
-"""
+"""Slack: the report as Block Kit blocks within Slack's limits (what does not fit is counted and
+pointed at the report files). Every text is the report's, redacted once (outputs/safety.py), escaped here for mrkdwn."""
 
 from __future__ import annotations
 
-import email.utils
 import json
-import logging
-import os
-import random
 import re
-import socket
-import time
-import urllib.error
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,18 +12,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
-from slack_sdk.http_retry.handler import RetryHandler
-from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -45,15 +21,15 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
 )
-from slack_sdk.webhook import WebhookClient
 
 from secscan.config import Config
-from secscan.errors import DeliveryFailed
 from secscan.findings.model import Finding, Severity
-from secscan.findings.redact import redact_text, register_secret
+from secscan.findings.redact import redact_text
 from secscan.outputs.safety import printable, safe_url
-from secscan.report import Delivery, LayerReport, Report, count_findings
+from secscan.report import LayerReport, Report, count_findings
 from secscan.synthesis.model import triage_text
+
+T = TypeVar("T")
 
 # Slack's documented limits.
 MAX_BLOCKS = 50
@@ -66,9 +42,6 @@ MAX_CONTEXT_ELEMENTS = 10
 MAX_MESSAGE_CHARS = 11_500
 MAX_FALLBACK_TEXT = 3000
 
-ATTACHMENTS = ("report.md", "report.html")
-_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
-
 _SEVERITY_EMOJI = {
     Severity.CRITICAL: ":red_circle:",
     Severity.HIGH: ":large_orange_circle:",
@@ -79,42 +52,6 @@ _SEVERITY_EMOJI = {
 _LAYER_EMOJI = {"ok": ":white_check_mark:", "error": ":x:", "skipped": ":heavy_minus_sign:"}
 _MENTION = re.compile(r"(?i)@(channel|here|everyone)\b")
 _WORD_JOINER = "\u2060"
-
-# The SDK logs request bodies at DEBUG and prints connection errors; the Delivery says what happened.
-_SDK_LOGGER = logging.getLogger("secscan.outputs.slack.sdk")
-_SDK_LOGGER.addHandler(logging.NullHandler())
-_SDK_LOGGER.propagate = False
-_SDK_LOGGER.setLevel(logging.CRITICAL)
-
-T = TypeVar("T")
-
-
-# --------------------------------------------------------------------------- configuration
-
-
-@dataclass(frozen=True)
-class _Credentials:
-    webhook_url: str | None
-    bot_token: str | None
-    channel: str | None
-
-    @classmethod
-    def from_env(cls) -> _Credentials:
-        def read(name: str) -> str | None:
-            return os.environ.get(name, "").strip() or None
-
-        return cls(read("SLACK_WEBHOOK_URL"), read("SLACK_BOT_TOKEN"), read("SLACK_CHANNEL"))
-
-    @property
-    def web_api(self) -> bool:
-        return bool(self.bot_token and self.channel)
-
-
-def configured() -> bool:
-    """A webhook, or a bot token and a channel, are set in the environment."""
-    credentials = _Credentials.from_env()
-    return bool(credentials.webhook_url) or credentials.web_api
-
 
 # --------------------------------------------------------------------------- text
 
@@ -136,10 +73,10 @@ def _safe(text: str | None, limit: int = 300) -> str:
 
 
 def _one_line(text: str | None, limit: int = 200) -> str:
-    return escape(_plain(text, limit))
+    return escape(plain(text, limit))
 
 
-def _plain(text: str | None, limit: int = 300) -> str:
+def plain(text: str | None, limit: int = 300) -> str:
     """One line of redacted text for report.json and the terminal (not mrkdwn: no escaping)."""
     return _clip(printable(" ".join(redact_text(text or "").split())), limit)
 
@@ -539,287 +476,3 @@ def build_layer_reply(report: Report, layer: LayerReport, *, attached: bool = Fa
     message.add_items("", ordered, _finding_line, f"more — {_artifacts_hint(report, attached)}", reserve=_Room())
     text = _fit(f"secscan {_one_line(layer.name, 30)}: {layer.status}, {_n(len(active))} finding(s)", MAX_FALLBACK_TEXT)
     return Rendered(text=text, blocks=message.blocks)
-
-
-# --------------------------------------------------------------------------- retries
-
-
-class _RetryBudget:
-    """One deadline for every request of a post: retries can slow the pipeline, never stall it."""
-
-    def __init__(self, seconds: float) -> None:
-        self.deadline = time.monotonic() + seconds
-        self.retries = 0
-
-    def allows(self, wait: float) -> bool:
-        return time.monotonic() + wait <= self.deadline
-
-
-class _Backoff(RetryIntervalCalculator):
-    def __init__(self, base_s: float) -> None:
-        self.base_s = base_s
-
-    def calculate_sleep_duration(self, current_attempt: int) -> float:
-        return float(self.base_s * 2**current_attempt * random.uniform(1.0, 1.25))
-
-
-class _Budgeted(RetryHandler):
-    """Mixed into slack-sdk's handlers: the same decisions, with waits bounded by the budget."""
-
-    budget: _RetryBudget
-    _next_wait: float = 0.0
-
-    def wait_for(self, state: RetryState, response: HttpResponse | None) -> float:
-        return self.interval_calculator.calculate_sleep_duration(state.current_attempt)
-
-    def can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if not super().can_retry(state=state, request=request, response=response, error=error):
-            return False
-        self._next_wait = self.wait_for(state, response)
-        return self.budget.allows(self._next_wait)
-
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        state.next_attempt_requested = True
-        time.sleep(self._next_wait)
-        self.budget.retries += 1
-        state.increment_current_attempt()
-
-
-def retry_after_s(response: HttpResponse | None) -> float:
-    """Retry-After in seconds (delta or HTTP date); 1 s when absent or unreadable."""
-    if response is None:
-        return 1.0
-    for name, value in response.headers.items():
-        if name.lower() != "retry-after":
-            continue
-        raw = value[0] if isinstance(value, list) and value else value
-        text = str(raw).strip()
-        try:
-            return max(0.0, float(text))
-        except ValueError:
-            try:
-                when = email.utils.parsedate_to_datetime(text)
-            except (TypeError, ValueError):
-                return 1.0
-            return max(0.0, when.timestamp() - time.time())
-    return 1.0
-
-
-class _RateLimitRetry(_Budgeted, RateLimitErrorRetryHandler):
-    def wait_for(self, state: RetryState, response: HttpResponse | None) -> float:
-        return retry_after_s(response)
-
-
-class _ServerErrorRetry(_Budgeted, ServerErrorRetryHandler):
-    def _can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return response is not None and response.status_code in (500, 502, 503, 504)
-
-
-class _ConnectionRetry(_Budgeted, ConnectionErrorRetryHandler):
-    pass
-
-
-def _retry_handlers(config: Config, budget: _RetryBudget) -> list[RetryHandler]:
-    count = config.slack.max_retries
-    backoff = _Backoff(0.5)
-    handlers: list[_Budgeted] = [
-        _RateLimitRetry(max_retry_count=count),
-        _ServerErrorRetry(max_retry_count=count, interval_calculator=backoff),
-        _ConnectionRetry(
-            max_retry_count=count,
-            interval_calculator=backoff,
-            error_types=[urllib.error.URLError, ConnectionError, socket.timeout],
-        ),
-    ]
-    for handler in handlers:
-        handler.budget = budget
-    return list(handlers)
-
-
-# --------------------------------------------------------------------------- delivery
-
-
-def _describe(what: str, exc: BaseException, budget: _RetryBudget, timeout_s: float) -> str:
-    if isinstance(exc, DeliveryFailed):
-        detail = str(exc)
-    elif isinstance(exc, SlackApiError):
-        response = exc.response
-        error = response.get("error") if isinstance(response.data, dict) else None
-        if response.status_code == 200 and error:
-            detail = str(error)
-        else:
-            detail = f"HTTP {response.status_code}" + (f" {error}" if error else "")
-        if response.status_code == 429:
-            detail += " (rate limited)"
-    elif isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
-        reason = exc.reason
-        if isinstance(reason, (socket.timeout, TimeoutError)):
-            detail = f"no answer within {timeout_s:g} s"
-        else:
-            detail = f"cannot connect: {reason}"
-    elif isinstance(exc, (socket.timeout, TimeoutError)):
-        detail = f"no answer within {timeout_s:g} s"
-    else:
-        detail = f"{type(exc).__name__}: {exc}"
-    if budget.retries:
-        detail += f" (after {budget.retries} retr{'y' if budget.retries == 1 else 'ies'})"
-    return _plain(f"{what}: {detail}", 300)
-
-
-def _send_webhook(url: str, report: Report, config: Config, budget: _RetryBudget) -> str:
-    client = WebhookClient(
-        url,
-        timeout=max(1, round(config.slack.timeout_s)),
-        logger=_SDK_LOGGER,
-        retry_handlers=_retry_handlers(config, budget),
-    )
-    message = build_message(report, config, include_findings=True)
-    response = client.send(text=message.text, blocks=message.blocks, unfurl_links=False, unfurl_media=False)
-    # The webhook client returns HTTP errors instead of raising them.
-    if response.status_code != 200:
-        raise DeliveryFailed(f"HTTP {response.status_code} {_plain(response.body, 120)}".strip())
-    return f"sent through the incoming webhook ({len(message.blocks)} blocks)"
-
-
-def _attachments(report: Report, attachments_dir: Path | None) -> list[tuple[str, str]]:
-    """report.md and report.html (else report.json) from the out dir, or rendered now without one.
-    Files this run failed to write (named in the warnings) are stale: never attached."""
-    not_written = {w.split(" ", 1)[0] for w in report.warnings if " not written" in w}
-    found: list[tuple[str, str]] = []
-    if attachments_dir is not None:
-        for names in (ATTACHMENTS, ("report.json",)):
-            for name in names:
-                path = attachments_dir / name
-                if name in not_written or not path.is_file() or path.stat().st_size > _MAX_ATTACHMENT_BYTES:
-                    continue
-                found.append((name, path.read_text(encoding="utf-8", errors="replace")))
-            if found:
-                break
-    else:
-        from secscan.outputs import formats
-
-        for output in formats():
-            if output.filename in ATTACHMENTS:
-                try:
-                    content: str | None = output.render(report)
-                except Exception:  # noqa: BLE001 - a broken renderer costs the attachment, not the message
-                    content = None
-                if content is not None:
-                    found.append((output.filename, content))
-        if not found:
-            from secscan.outputs.json_report import JsonReport
-
-            found.append(("report.json", JsonReport().render(report)))
-    # The renderers redact already; this is the last look before the content leaves.
-    return [(name, redact_text(content)) for name, content in found]
-
-
-def _send_web_api(
-    token: str, channel: str, report: Report, config: Config, budget: _RetryBudget, attachments_dir: Path | None
-) -> str:
-    client = WebClient(
-        token=token,
-        base_url=config.slack.api_url.rstrip("/") + "/",
-        timeout=max(1, round(config.slack.timeout_s)),
-        logger=_SDK_LOGGER,
-        retry_handlers=_retry_handlers(config, budget),
-    )
-    attach = config.slack.attach_report
-    message = build_message(report, config, attached=attach)
-    posted = client.chat_postMessage(
-        channel=channel,
-        text=message.text,
-        blocks=message.blocks,
-        unfurl_links=False,
-        unfurl_media=False,
-        link_names=False,
-        parse="none",
-    )
-    channel_id = str(posted.get("channel") or channel)
-    thread_ts = str(posted.get("ts") or "")
-    done = [f"sent through the Web API to {_plain(channel_id, 40)} ({len(message.blocks)} blocks)"]
-    if not thread_ts:
-        return done[0] + "; no thread: Slack returned no ts"
-
-    replies = 0
-    step = "thread reply"
-    try:
-        if config.slack.thread_details:
-            for layer in report.layers:
-                if layer.status == "skipped":
-                    continue
-                reply = build_layer_reply(report, layer, attached=attach)
-                client.chat_postMessage(
-                    channel=channel_id,
-                    thread_ts=thread_ts,
-                    text=reply.text,
-                    blocks=reply.blocks,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    link_names=False,
-                    parse="none",
-                )
-                replies += 1
-            done.append(f"{replies} thread repl{'y' if replies == 1 else 'ies'}")
-        if attach:
-            step = "attachment"
-            files = _attachments(report, attachments_dir)
-            client.files_upload_v2(
-                file_uploads=[
-                    {"filename": name, "content": content, "title": f"secscan {name}"} for name, content in files
-                ],
-                channel=channel_id,
-                thread_ts=thread_ts,
-                initial_comment="The full report",
-            )
-            done.append("attached " + ", ".join(name for name, _ in files))
-    except Exception as exc:  # noqa: BLE001 - the message is out: a missing detail is a note, not a failure
-        if step == "thread reply":
-            done.append(f"{replies} thread repl{'y' if replies == 1 else 'ies'}")
-        done.append(_describe(f"{step} not sent", exc, budget, config.slack.timeout_s))
-    return "; ".join(done)
-
-
-def post_report(report: Report, config: Config, *, attachments_dir: Path | None = None) -> Delivery:
-    """Post the report; never raises. Bot token + channel win over the webhook when both are set."""
-    credentials = _Credentials.from_env()
-    for secret in (credentials.webhook_url, credentials.bot_token):
-        register_secret(secret)
-    if not config.slack.enabled:
-        return Delivery(status="skipped", detail="slack is disabled in the config")
-    token, channel, webhook_url = credentials.bot_token, credentials.channel, credentials.webhook_url
-    budget = _RetryBudget(config.slack.retry_budget_s)
-    what = "Slack Web API" if token and channel else "Slack webhook"
-    try:
-        if token and channel:
-            detail = _send_web_api(token, channel, report, config, budget, attachments_dir)
-        elif webhook_url:
-            detail = _send_webhook(webhook_url, report, config, budget)
-        else:
-            return Delivery(
-                status="skipped", detail="not configured: set SLACK_WEBHOOK_URL, or SLACK_BOT_TOKEN and SLACK_CHANNEL"
-            )
-    except Exception as exc:  # noqa: BLE001 - never fatal: recorded in report.json, the gate decides the exit
-        return Delivery(status="failed", detail=_describe(what, exc, budget, config.slack.timeout_s))
-    return Delivery(status="sent", detail=_plain(detail, 300))
