@@ -35,6 +35,12 @@ PIECES = [
     "export ", "ENV ", "arg\t", "export\n", "$HOME", "${VAR}", "<value>", "***", "REDACTED", "[REDACTED]",
     "hunter2hunter2", "abcdef", "Zx9Qw8Er7Ty6Ui5Op4As3Df2", "0123456789abcdef0123456789abcdef", "sha256:",
     "x" * 23, "aB3" * 9, "aB3/" * 8, "+/=-_", "a.b-c_d", "path/to/file.py", "requirements.txt", "..", "gh", "ssh",
+    # the scanners' other formats (redact._extras)
+    "SK" + "0a1b" * 8, "pubkey-" + "ab12" * 8, "live_" + "0a" * 16, "pat.", ".atlasv1.", "pk.", "Q~", "1Q~", "|", "%7C",
+    "1234567890123456|", "_mmk", "x.webhook.office.com/webhookb2/", "hooks.slack.com/services/", "sig=", "dapi", "glc_",
+    "ThisTokenIsNotSoSecretChangeIt", "ENV ", "ARG ", "\nENV ", "<password>", "</password>", '<add key="Password" value="',
+    "-u ", "--user=", "admin:pa55", "Bearer ", "basic ", "client_id", "X-Api-Key: ", "sid", "sc_", ".acc_", "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+    "lists.apache.org/thread/", "https://medium.com/@", "None):", "(", ")", "?", "&", ";",
 ]
 
 
@@ -47,13 +53,14 @@ def reference(text: str) -> str:
     text = redact._KNOWN.sub(redact.MASK, text)
     text = redact._ASSIGNED_QUOTED.sub(redact._mask_quoted, text)
     text = redact._ASSIGNED_ENV.sub(redact._mask_env, text)
+    text = redact._extras(text, fast=False)
     return redact._TOKEN.sub(redact._mask_token, text)
 
 
 ASCII_PIECES = [p for p in PIECES if p.isascii()]
-NAMES = ["secret", "DB_PASSWORD", "api-key", "x.authToken", "my_apikey", "ACCESS_KEY", "pwd", "Credential", "client.secret.v2",
+NAMES = ["ADOBE_CLIENT_ID", "x-api-key", "twilio_sid", "secret", "DB_PASSWORD", "api-key", "x.authToken", "my_apikey", "ACCESS_KEY", "pwd", "Credential", "client.secret.v2",
          "-key", "key-", "_token_", "ſecret", "passwd", "auth", "monkey", "tokens", "password1"]
-VALUES = ["hunter2hunter2", "s3cr3t-VALUE", "abc", "a b c d e f", "${SECRET}", "$HOME_DIR", "<placeholder>", "***", "REDACTED",
+VALUES = ["abc123def456ghi", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "None):", "hunter2hunter2", "s3cr3t-VALUE", "abc", "a b c d e f", "${SECRET}", "$HOME_DIR", "<placeholder>", "***", "REDACTED",
           "[REDACTED]", "{{ vault }}", "$(cat f)", "x" * 30, "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1", "é-accent-value"]
 
 
@@ -62,7 +69,7 @@ def assignment(rng: random.Random) -> str:
     quote = rng.choice(['"', "'", ""])
     before = rng.choice(["", " ", "\n", "\t", "[", ",", '"', "'", "export ", "ENV  ", "arg\t", "  export\n", "x", "."])
     name_quote = rng.choice(["", '"', "'"])
-    operator = rng.choice(["=", ":", ":=", "=>", " = ", ": ", " :", "=\n"])
+    operator = rng.choice(["=", ":", ":=", "=>", " = ", ": ", " :", "=\n", " ", " => "])
     after = rng.choice(["", ",", " ", "\n", "]"])
     return f"{before}{rng.choice(NAMES)}{name_quote}{operator}{quote}{rng.choice(VALUES)}{quote}{after}"
 

@@ -81,12 +81,53 @@ def _entropy(token: str) -> float:
     return -sum(n / len(token) * math.log2(n / len(token)) for n in counts.values())
 
 
+# Words in a path segment: `Foo`, `bar`, `WEB`, `2024`. A segment of six or more characters that
+# splits into pieces shorter than three on average (`wJalrXUtnFEMI`: w|Jalr|X|Utn|FEMI) is random.
+_PIECE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+def _random_segment(segment: str) -> bool:
+    if len(segment) < 6 or _HEXISH.match(segment):
+        return False
+    pieces = _PIECE.findall(segment)
+    return len(pieces) >= 3 and sum(map(len, pieces)) / len(pieces) < 3.0
+
+
+def _is_path(token: str) -> bool:
+    """Two or more `/` and every segment made of words: a path. Random base64 with slashes in it
+    (an AWS secret key, an Azure account key) has a segment of short mixed pieces: not a path."""
+    if token.count("/") < 2 or "+" in token:
+        return False
+    return not any(_random_segment(part) for part in re.split(r"[/_.=-]", token))
+
+
 def _looks_random(token: str) -> bool:
-    if _HEXISH.match(token) or ("/" in token.strip("/") and token.count("/") > 1):
+    if _HEXISH.match(token) or _is_path(token):
         return False
     has_digit = any(c.isdigit() for c in token)
     has_alpha = any(c.isalpha() for c in token)
     return has_digit and has_alpha and _entropy(token) >= 4.0
+
+
+# Hosts whose URLs carry ids that are references, not credentials: mailing-list thread ids,
+# article slugs and handles, advisory pages (a report's links must still lead somewhere).
+_REFERENCE_URL = re.compile(
+    r"(?i)(?:[a-z][a-z0-9+.-]*://)?(?:[a-z0-9-]+\.)*(?:lists\.apache\.org|medium\.com|mail-archive\.com|marc\.info"
+    r"|seclists\.org|openwall\.com|groups\.google\.com|lore\.kernel\.org|bugzilla\.[a-z0-9.-]+|access\.redhat\.com"
+    r"|github\.com/advisories|github\.com/[^/\s]+/[^/\s]+/security/advisories|osv\.dev|nvd\.nist\.gov"
+    r"|cve\.mitre\.org|security\.snyk\.io|snyk\.io/vuln|avd\.aquasec\.com|huntr\.(?:dev|com)|hackerone\.com)"
+    r"(?:[/?#][^\s\"'<>]*)?$"
+)
+_URL_START = re.compile(r"[\s\"'(<\[]")
+
+
+def _in_reference_url(text: str, start: int) -> bool:
+    begin = start
+    while begin > 0 and not _URL_START.match(text[begin - 1]):
+        begin -= 1
+        if start - begin > 2048:
+            return False
+    return _REFERENCE_URL.match(text, begin, start) is not None
 
 
 def _mask_token(match: re.Match[str]) -> str:
@@ -94,7 +135,9 @@ def _mask_token(match: re.Match[str]) -> str:
     prefix_start = max(0, match.start() - 8)
     if _DIGEST_PREFIX.search(match.string[prefix_start : match.start()]):
         return token
-    return MASK if _looks_random(token) else token
+    if not _looks_random(token):
+        return token
+    return token if _in_reference_url(match.string, match.start()) else MASK
 
 
 def _mask_quoted(match: re.Match[str]) -> str:
@@ -104,11 +147,20 @@ def _mask_quoted(match: re.Match[str]) -> str:
     return f"{match.group(1)}{match.group(2)}{MASK}{match.group(2)}"
 
 
+_CLOSERS = re.compile(r"[()\[\]{}<>;&]")
+
+
 def _mask_env(match: re.Match[str]) -> str:
     value = match.group(2)
+    cut = _CLOSERS.search(value)
+    rest = ""
+    if cut is not None:  # `password=None):` is code, not a value: what follows the bracket stays
+        value, rest = value[: cut.start()], value[cut.start() :]
+        if len(value) < 6:
+            return match.group(0)
     if _ALREADY_MASKED.match(value) or value.startswith("$"):
         return match.group(0)
-    return f"{match.group(1)}{MASK}"
+    return f"{match.group(1)}{MASK}{rest}"
 
 
 def redact_text(text: str) -> str:
@@ -269,6 +321,183 @@ def _token_candidates(text: str) -> list[int]:
     return found
 
 
+
+# --- formats the scanners' rule sets know beyond the core patterns above ---------------------
+# (tests/secret_formats.py: every gitleaks and trivy built-in rule). Applied after the
+# assignments and before the token rule, the same way in both paths: by `pattern.sub`, or by
+# `_sub` at candidate positions that include every place a match can start.
+
+# Values with a distinctive prefix: masked wherever they appear, with no name beside them.
+_PREFIXES = (
+    "p8e-", "LTAI", "dapi", "pul-", "ico-", "pnu_", "rdme_", "hf_", "api_org_", "lin_api_", "glsa_", "glc_", "glptt-",
+    "gldt-", "glft-", "glrt-", "glimt-", "glsoat-", "glcbt-", "glffct-", "glagent-", "gloas-", "GR1348941", "sntryu_",
+    "sntrys_", "sm_aat_", "sm_pat_", "sm_sat_", "shpat_", "shpca_", "shppa_", "shpss_", "shippo_live_", "shippo_test_",
+    "rubygems_", "xkeysib-", "doo_v1_", "dop_v1_", "dor_v1_", "dp.pt.", "dt0c01.", "tk-us-", "pplx-", "ntn_", "fio-u-",
+    "duffel_live_", "duffel_test_", "EZAK", "EZTK", "CLOJARS_", "FLWSECK_TEST", "FLWPUBK_TEST", "PMAK-", "NRJS-", "NRAK-",
+    "NRII-", "packagist_", "pscale_tkn_", "pscale_pw_", "pscale_oauth_", "ek_", "hvs.", "hvb.", "AGE-SECRET-KEY-1",
+    "HRKU-AA", "ATATT3", "AKCp", "ABSK", "xapp-", "xoxe.", "xoxe-", "sq0atp-", "EAAA", "EAAM", "EAAC", "s-s4t2ud-",
+    "s-s4t2af-", "ion_", "tfp_", "sha256~", "dnkey-", "b_", "sl.", "fo1_", "fm1a_", "fm1r_", "fm2_", "squ_", "sqp_", "sqa_",
+    "AQVN", "YC", "t1.", "sgp_", "cmVmd", "4b1d", "ops_eyJ", "ZXlK", "bedrock-api-key-", "_gitlab_session=", "v1.0-",
+)
+_PREFIXED = re.compile(
+    r"(?<![A-Za-z0-9_])(?:" + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True)) + r")"
+    r"[A-Za-z0-9_.=+/~-]{8,}(?:\|[A-Za-z0-9_.=+/~-]+)?"
+)
+# Shapes without a literal start: each is found from a literal inside it (see _shape_candidates).
+_SHAPES = re.compile(
+    "|".join(
+        f"(?:{p})"
+        for p in (
+            r"\bSK[0-9a-fA-F]{32}\b",  # twilio: hex, kept by the token rule
+            r"\bA3-[A-Z0-9]{6}-[A-Z0-9-]{11,12}-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}\b",  # 1password secret key
+            r"\b(?:pub)?key-[a-f0-9]{32}\b",  # mailgun
+            r"\b[a-f0-9]{32}-us\d{1,2}\b",  # mailchimp
+            r"\b(?:live|test)_(?:pub_)?[a-f0-9]{30,}\b",  # lob, gocardless
+            r"\b[ps]at\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}\b",  # harness
+            r"\bpat[A-Za-z0-9]{14}\.[a-f0-9]{64}\b",  # airtable
+            r"\b[a-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}",  # terraform cloud
+            r"\b[ps]k\.[A-Za-z0-9]{20,}\.[A-Za-z0-9_-]{10,}",  # mapbox
+            r"\b(?:sc|ext|scauth|authress)_[A-Za-z0-9]{5,30}\.[A-Za-z0-9]{4,6}\.acc[_-][A-Za-z0-9-]{10,32}\.[A-Za-z0-9+/_=-]{30,120}",
+            r"(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}",  # azure AD client secret
+            r"\b\d{15,16}(?:\||%7[Cc])[0-9A-Za-z_-]{27,40}",  # facebook access token
+            r"\b[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk\b",  # maxmind
+            r"https?://[A-Za-z0-9.-]+\.webhook\.office\.com/webhookb2/[^\s\"'<>]+",  # teams webhook
+            r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]+",
+            r"\bsig=[A-Za-z0-9%+/=]{20,}",  # azure SAS signature
+            r"ThisTokenIsNotSoSecretChangeIt|ThisEzPlatformTokenIsNotSoSecret_PleaseChangeIt",  # symfony defaults
+        )
+    )
+)
+# (literal, how far before it a match can start): every _SHAPES match contains one of these.
+_SHAPE_ANCHORS = (
+    ("SK", 0), ("A3-", 0), ("-us", 32), ("key-", 3), ("live_", 0), ("test_", 0), ("at.", 1), ("pat", 0), (".atlasv1.", 14),
+    ("k.", 1), (".acc", 48), ("Q~", 4), ("|", 16), ("%7", 16), ("_mmk", 36), (".webhook.office.com", 2048),
+    ("hooks.slack.com/", 8), ("sig=", 0), ("TokenIsNotSoSecret", 14),
+)
+
+# name = value, name: value, name => value, ?name=value, (name=value), `X-Api-Key: value`, with or
+# without spaces, for names that say "credential" (a service's client id and key included): the
+# value is masked when it looks like one (not a word, a path, a URL, a placeholder).
+_LOOSE_NAME = (
+    r"[A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|passphrase|pwd|api[_-]?key|apikey|access[_-]?(?:key|id)|"
+    r"private[_-]?key|credential|auth|client[_-]?(?:id|secret)|api[_-]?id|signing[_-]?key|[_.-]key|sid)[A-Za-z0-9_.-]*"
+)
+_LOOSE_VALUE = r"[^\s\"'`,()\[\]{}<>;&|\\]{6,}"
+_LOOSE_ASSIGNED = re.compile(
+    rf"(?i)((?<![A-Za-z0-9_.-]){_LOOSE_NAME}[\"']?[ \t]*(?::=|=>|[:=])[ \t]*(?:(?:bearer|basic|token|bot)[ \t]+)?)({_LOOSE_VALUE})"
+)
+_LOOSE_KEYWORDS = ("secret", "token", "passw", "passphrase", "pwd", "key", "access", "credential", "auth", "client", "api", "sid")
+_DOCKER_ENV = re.compile(rf"((?<![A-Za-z0-9_])(?:ENV|ARG)[ \t]+(?i:{_LOOSE_NAME})[ \t]+)({_LOOSE_VALUE})")
+_XML_VALUE = re.compile(r"(?i)(<[ \t]*(password|passphrase|master|secret|token)[ \t]*>[ \t]*)([^<\s\0][^<\n\0]*?)([ \t]*<[ \t]*/[ \t]*\2[ \t]*>)")
+_NUGET_VALUE = re.compile(r"(?i)(<add[ \t]+key[ \t]*=[ \t]*\"[^\"\n\0]*(?:password|secret|token|key)[^\"\n\0]*\"[ \t]+value[ \t]*=[ \t]*\")([^\"\n\0]+)(\")")
+_CURL_USER = re.compile(r"((?<!\S)(?:-u|--user)(?:[ \t]+|=)['\"]?)([^\s'\":]+:[^\s'\"]+)")
+_AUTH_SCHEME = re.compile(r"(?i)(\b(?:bearer|basic)[ \t]+)([A-Za-z0-9._~+/-]{8,}=*)")
+_PLACEHOLDER = re.compile(r"(?i)^(?:none|null|nil|true|false|undefined|changeme|required|optional|string|example|your[_-].*|x{3,}|\*+)$")
+
+
+def _credential_like(value: str) -> bool:
+    if len(value) < 8 or _ALREADY_MASKED.match(value) or _PLACEHOLDER.match(value):
+        return False
+    if value.startswith(("$", "/", ".", "~", "%")) or "://" in value or value.endswith((".py", ".js", ".json", ".yaml", ".yml", ".txt")):
+        return False
+    digits = sum(c.isdigit() for c in value)
+    letters = sum(c.isalpha() for c in value)
+    if digits and letters:
+        return True
+    if value.isdigit():
+        return len(value) >= 12
+    if len(value) >= 16 and any(c.isupper() for c in value) and any(c.islower() for c in value):
+        return True
+    # letters only: a random string has no word's repeats (`authentication` 3.0 bits a letter)
+    if len(value) < 12 or not value.isalpha():
+        return False
+    vowels = sum(c in "aeiouAEIOU" for c in value) / len(value)
+    return _entropy(value) >= 3.3 or vowels < 0.25
+
+
+def _mask_loose(match: re.Match[str]) -> str:
+    return f"{match.group(1)}{MASK}" if _credential_like(match.group(2)) else match.group(0)
+
+
+def _mask_docker(match: re.Match[str]) -> str:
+    value = match.group(2)
+    keep = _ALREADY_MASKED.match(value) or value.startswith("$") or _PLACEHOLDER.match(value)
+    return match.group(0) if keep else f"{match.group(1)}{MASK}"
+
+
+def _mask_xml(match: re.Match[str]) -> str:
+    value = match.group(3)
+    if _ALREADY_MASKED.match(value) or value.startswith("$"):
+        return match.group(0)
+    return f"{match.group(1)}{MASK}{match.group(4)}"
+
+
+def _mask_middle(match: re.Match[str]) -> str:
+    return f"{match.group(1)}{MASK}{match.group(3)}" if not _ALREADY_MASKED.match(match.group(2)) else match.group(0)
+
+
+def _mask_second(match: re.Match[str]) -> str:
+    return f"{match.group(1)}{MASK}"
+
+
+def _mask_scheme(match: re.Match[str]) -> str:
+    value = match.group(2)
+    return f"{match.group(1)}{MASK}" if any(c.isdigit() for c in value) or len(value) >= 20 else match.group(0)
+
+
+def _prefix_candidates(text: str) -> list[int]:
+    return sorted({i for prefix in _PREFIXES for i in _find_all(text, prefix)})
+
+
+def _shape_candidates(text: str) -> list[int]:
+    found: set[int] = set()
+    for literal, before in _SHAPE_ANCHORS:
+        for index in _find_all(text, literal):
+            found.update(range(max(0, index - before), index + 1))
+    return sorted(found)
+
+
+def _loose_candidates(text: str) -> list[int]:
+    """The start of every run of name characters holding a keyword (the name has no name
+    character before it, so a match starts exactly there)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # case folding changed lengths: positions would not line up
+        return list(range(len(text)))
+    found: set[int] = set()
+    for keyword in _LOOSE_KEYWORDS:
+        for index in _find_all(lowered, keyword):
+            start = index
+            while start > 0 and text[start - 1] in _NAME:
+                start -= 1
+            found.add(start)
+    return sorted(found)
+
+
+def _extras(text: str, fast: bool = True) -> str:
+    """The steps after the assignments: scanner-known formats, loose assignments, config shapes."""
+    steps: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], Callable[[str], list[int]]]] = [
+        (_PREFIXED, MASK, _prefix_candidates),
+        (_SHAPES, MASK, _shape_candidates),
+        (_LOOSE_ASSIGNED, _mask_loose, _loose_candidates),
+    ]
+    ascii_text = text.isascii()  # case-insensitive names match U+017F, U+212A: those go the plain way
+    for pattern, repl, candidates in steps:
+        plain = not fast or (pattern is _LOOSE_ASSIGNED and not ascii_text)
+        text = pattern.sub(repl, text) if plain else _sub(pattern, repl, text, candidates(text))
+    if "ENV" in text or "ARG" in text:
+        text = _DOCKER_ENV.sub(_mask_docker, text)
+    lowered = text.lower()
+    if "</" in text:
+        text = _XML_VALUE.sub(_mask_xml, text)
+    if "<add" in lowered:
+        text = _NUGET_VALUE.sub(_mask_middle, text)
+    if "-u" in text:
+        text = _CURL_USER.sub(_mask_second, text)
+    if "bearer" in lowered or "basic" in lowered:
+        text = _AUTH_SCHEME.sub(_mask_scheme, text)
+    return text
+
+
 def _redact(text: str, registered: tuple[str, ...]) -> str:
     for value in registered:
         if value in text:
@@ -277,7 +506,7 @@ def _redact(text: str, registered: tuple[str, ...]) -> str:
         text = _KNOWN.sub(MASK, text)
         text = _ASSIGNED_QUOTED.sub(_mask_quoted, text)
         text = _ASSIGNED_ENV.sub(_mask_env, text)
-        return _TOKEN.sub(_mask_token, text)
+        return _TOKEN.sub(_mask_token, _extras(text, fast=False))
     ascii_text = text.isascii()  # every replacement below is ASCII: it stays so
     if ascii_text and len(text) > _HUGE:  # a hint is all but certain: skip looking for one
         candidates = _known_candidates(text)
@@ -299,6 +528,7 @@ def _redact(text: str, registered: tuple[str, ...]) -> str:
                 text = _sub(_ASSIGNED_QUOTED, _mask_quoted, text, _name_candidates(text, lowered, env=False))
                 if "=" in text:
                     text = _sub(_ASSIGNED_ENV, _mask_env, text, _name_candidates(text, text.lower(), env=True))
+    text = _extras(text)
     if len(text) < 24:  # the shortest _TOKEN match
         return text
     if ascii_text and len(text) >= _LONG:
