@@ -124,6 +124,9 @@ class AIConfig(_Strict):
         default=8000, ge=1000, description="Upper bound on prompt tokens; findings beyond it are summarized."
     )
     max_completion_tokens: int = Field(default=4096, ge=256, description="Cap on the answer (and its cost).")
+    context_lines: int = Field(
+        default=8, ge=0, le=40, description="Source lines each side of a code finding in the prompt, budget permitting."
+    )
     timeout_s: float = Field(default=60, gt=0, description="Per HTTP attempt (reading the answer).")
     connect_timeout_s: float = Field(
         default=5, gt=0, le=60, description="Per connection attempt: an unreachable endpoint fails fast."

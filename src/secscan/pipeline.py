@@ -258,13 +258,18 @@ async def analyze(
     *,
     mode: str,
     target: Target,
+    source_root: Path | None = None,
 ) -> Analysis:
-    """From layer results to the final report (nothing written yet), within the time budget."""
+    """From layer results to the final report (nothing written yet), within the time budget.
+    `source_root`: the scanned tree, if there is one (the AI prompt then shows source lines)."""
     with analysis_budget(budget.DEFAULT_ANALYSIS_BUDGET_S if options.analysis_budget_s is None else options.analysis_budget_s):
-        return await _analyze(results, prepared, options, mode=mode, target=target)
+        return await _analyze(results, prepared, options, mode=mode, target=target, source_root=source_root)
 
 
-async def _analyze(results: Sequence[LayerResult], prepared: Prepared, options: Options, *, mode: str, target: Target) -> Analysis:
+async def _analyze(
+    results: Sequence[LayerResult], prepared: Prepared, options: Options, *, mode: str, target: Target,
+    source_root: Path | None = None,
+) -> Analysis:
     now = options.now()
     today = options.today or now.date()
     config = prepared.config
@@ -274,7 +279,13 @@ async def _analyze(results: Sequence[LayerResult], prepared: Prepared, options: 
     decision = decide(facts)
     layer_errors = [layer_error_line(r.name, r.error) for r in results if r.status == "error" and r.error]
     synthesis = await synthesize(
-        SynthesisInput(findings=findings, gate=decision, layer_errors=layer_errors, repository=target.repository),
+        SynthesisInput(
+            findings=findings,
+            gate=decision,
+            layer_errors=layer_errors,
+            repository=target.repository,
+            source_root=source_root,
+        ),
         config,
         options,
     )
@@ -509,7 +520,9 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
     scope = await resolve(options.since, target) if options.since is not None else None
     with cyclic_gc_paused():
         results = await run_layers(target, options, prepared, progress, scope)
-        analysis = await analyze(results, prepared, options, mode="scan", target=_git_target(target.resolve()))
+        analysis = await analyze(
+            results, prepared, options, mode="scan", target=_git_target(target.resolve()), source_root=target.resolve()
+        )
         if options.since is not None:
             analysis = Analysis(report=with_diff(analysis.report, options.since, scope), raw=analysis.raw)
         if options.image is not None:
@@ -561,5 +574,5 @@ async def report_from_files(
         if adjust is not None:
             results = [adjust(result) for result in results]
         target = _git_target(source_root.resolve()) if source_root else Target()
-        analysis = await analyze(results, prepared, options, mode="report", target=target)
+        analysis = await analyze(results, prepared, options, mode="report", target=target, source_root=source_root)
         return finish(analysis, options, prepared.config)

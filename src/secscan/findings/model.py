@@ -79,6 +79,34 @@ class Suppression(BaseModel):
         return _redacted_strings(data)
 
 
+class FlowStep(BaseModel):
+    """One step of a semgrep dataflow trace: where tainted data comes from, passes, and lands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["source", "step", "sink"]
+    path: str | None = None
+    line: int | None = None
+    content: str = ""
+
+
+class Evidence(BaseModel):
+    """What a scanner said about a finding beyond the contract's fields: the context a reviewer
+    (and the AI synthesis) needs to judge it. Not written to report.json."""
+
+    model_config = ConfigDict(frozen=True)
+
+    confidence: str | None = None  # semgrep rule metadata
+    likelihood: str | None = None
+    impact: str | None = None
+    flow: list[FlowStep] = Field(default_factory=list)
+    cvss_score: float | None = None  # trivy
+    cvss_vector: str | None = None
+    dependency: Literal["direct", "transitive"] | None = None
+    scanner_status: str | None = None  # trivy's Status: fixed, affected, will_not_fix, ...
+    image_layer: str | None = None
+
+
 class Triage(BaseModel):
     """The AI's per-finding label and its one-line reason (redacted when it is made)."""
 
@@ -156,6 +184,7 @@ class Finding(BaseModel):
     suppression: Suppression | None = None
     # The model's advisory label (contract: `triage`); never read by the gate or the policy.
     triage: Triage | None = None
+    evidence: Evidence | None = Field(default=None, exclude=True, repr=False)
     # Stable content the fingerprint is computed from (code line, resource, redacted match);
     # never a secret, never a line number.
     locator: str = Field(default="", exclude=True, repr=False)

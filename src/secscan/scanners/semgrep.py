@@ -18,7 +18,16 @@ import anyio
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from secscan.errors import ParseError, ScannerError
-from secscan.findings.model import Category, Finding, LayerName, Severity, Suppression, parses_redacted_input
+from secscan.findings.model import (
+    Category,
+    Evidence,
+    Finding,
+    FlowStep,
+    LayerName,
+    Severity,
+    Suppression,
+    parses_redacted_input,
+)
 from secscan.findings.redact import redact_text
 from secscan.findings.titles import title_from_message
 from secscan.results import LayerResult
@@ -151,6 +160,7 @@ class _Extra(BaseModel):
     metadata: dict[str, Any] = {}
     is_ignored: bool = False
     fix: str | None = None
+    dataflow_trace: Any = None
 
 
 class _Result(BaseModel):
@@ -160,6 +170,49 @@ class _Result(BaseModel):
     start: _Position
     end: _Position | None = None
     extra: _Extra
+
+
+def _locations(node: Any) -> list[tuple[Any, str]]:
+    """(location, content) pairs in a dataflow trace node, whatever its nesting: semgrep writes
+    ["CliLoc", [location, content]] or ["CliCall", [[location, content], [variables], callee]]."""
+    if isinstance(node, list):
+        if len(node) == 2 and isinstance(node[0], dict) and "start" in node[0] and isinstance(node[1], str):
+            return [(node[0], node[1])]
+        return [pair for item in node for pair in _locations(item)]
+    if isinstance(node, dict) and isinstance(node.get("location"), dict):
+        return [(node["location"], str(node.get("content") or ""))]
+    return []
+
+
+def _flow(trace: Any) -> list[FlowStep]:
+    """Source, intermediate variables, sink: in that order, at most 12 steps."""
+    if not isinstance(trace, dict):
+        return []
+    steps: list[FlowStep] = []
+    for key, kind in (("taint_source", "source"), ("intermediate_vars", "step"), ("taint_sink", "sink")):
+        for location, content in _locations(trace.get(key)):
+            start = location.get("start") if isinstance(location.get("start"), dict) else {}
+            line = start.get("line")
+            steps.append(
+                FlowStep(
+                    kind=kind,  # type: ignore[arg-type]
+                    path=str(location["path"]) if isinstance(location.get("path"), str) else None,
+                    line=line if isinstance(line, int) and line > 0 else None,
+                    content=content[:200],
+                )
+            )
+    return steps[:12]
+
+
+def _evidence(metadata: dict[str, Any], trace: Any) -> Evidence | None:
+    def level(key: str) -> str | None:
+        value = metadata.get(key)
+        return str(value)[:20] if isinstance(value, str | int | float) and str(value) else None
+
+    evidence = Evidence(
+        confidence=level("confidence"), likelihood=level("likelihood"), impact=level("impact"), flow=_flow(trace)
+    )
+    return evidence if evidence != Evidence() else None
 
 
 def _error_text(error: Any) -> tuple[str, str]:
@@ -228,6 +281,7 @@ def parse_document(document: Any, source_root: Path | None = None, config_prefix
                 cwe=cwe,
                 owasp=_strings(metadata.get("owasp"))[:5],
                 snippet=snippet,
+                evidence=_evidence(metadata, result.extra.dataflow_trace),
                 locator=snippet or f"{title}",
                 status="suppressed" if result.extra.is_ignored else "new",
                 suppression=Suppression(reason="nosemgrep comment in the source", source="inline")
@@ -321,7 +375,8 @@ class SemgrepLayer:
         command = [binary, "scan"]
         for config in configs:
             command += ["--config", config]
-        command += ["--json", "--output", str(report), *OFFLINE_FLAGS, "--quiet", "--timeout", "30"]
+        # --dataflow-traces: taint findings carry source -> steps -> sink (the AI synthesis shows them)
+        command += ["--json", "--dataflow-traces", "--output", str(report), *OFFLINE_FLAGS, "--quiet", "--timeout", "30"]
         for pattern in excludes:
             command += ["--exclude", pattern]
         if paths is None:

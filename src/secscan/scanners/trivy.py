@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from secscan.errors import ParseError, ScannerError
-from secscan.findings.model import Category, Finding, LayerName, Severity, parses_redacted_input
+from secscan.findings.model import Category, Evidence, Finding, LayerName, Severity, parses_redacted_input
 from secscan.findings.redact import MASK, mask_env_values
 from secscan.findings.titles import shorten
 from secscan.results import LayerResult
@@ -102,6 +102,52 @@ def parse(data: bytes, source_root: Path | None = None, layer: LayerName = "triv
     return parse_document(document, source_root, layer)
 
 
+def _relationships(packages: Any) -> dict[tuple[str, str], str]:
+    """(name, version) -> direct/transitive, from the result's package list (trivy --list-all-pkgs)."""
+    found: dict[tuple[str, str], str] = {}
+    for package in packages if isinstance(packages, list) else []:
+        if not isinstance(package, dict):
+            continue
+        relationship = package.get("Relationship")
+        if relationship not in ("direct", "indirect") and package.get("Indirect") is True:
+            relationship = "indirect"
+        if relationship in ("direct", "indirect"):
+            found[(_text(package.get("Name")).lower(), _text(package.get("Version")))] = relationship
+    return found
+
+
+def _cvss(vuln: dict[str, Any]) -> tuple[float | None, str | None]:
+    """The highest-priority CVSS v3 (else v4, v2) score and vector: NVD, then the severity source, then any."""
+    raw = vuln.get("CVSS")
+    sources: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    order = ["nvd", _text(vuln.get("SeveritySource")), *sorted(sources)]
+    for name in order:
+        entry = sources.get(name)
+        if not isinstance(entry, dict):
+            continue
+        for version in ("V3", "V40", "V2"):
+            score = entry.get(f"{version}Score")
+            if isinstance(score, int | float) and score > 0:
+                vector = entry.get(f"{version}Vector")
+                return float(score), _text(vector)[:120] or None
+    return None, None
+
+
+def _vulnerability_evidence(vuln: dict[str, Any], relationships: dict[tuple[str, str], str]) -> Evidence | None:
+    score, vector = _cvss(vuln)
+    relationship = relationships.get((_text(vuln.get("PkgName")).lower(), _text(vuln.get("InstalledVersion"))))
+    raw_layer = vuln.get("Layer")
+    layer: dict[str, Any] = raw_layer if isinstance(raw_layer, dict) else {}
+    evidence = Evidence(
+        cvss_score=score,
+        cvss_vector=vector,
+        dependency="direct" if relationship == "direct" else "transitive" if relationship == "indirect" else None,
+        scanner_status=_text(vuln.get("Status"))[:20] or None,
+        image_layer=_text(layer.get("DiffID"))[:19] or None,
+    )
+    return evidence if evidence != Evidence() else None
+
+
 @parses_redacted_input
 def parse_document(document: Any, source_root: Path | None = None, layer: LayerName = "trivy") -> ParsedOutput:
     """Findings from a trivy report already through `ingest` (every string redacted)."""
@@ -118,6 +164,7 @@ def parse_document(document: Any, source_root: Path | None = None, layer: LayerN
         target = _text(result.get("Target"))
         not_a_file = not target.strip() or target in _PSEUDO_TARGETS
         path = None if not_a_file or (is_image and not target.startswith("/") and " " in target) else target
+        relationships = _relationships(result.get("Packages"))
         for vuln in _list(result.get("Vulnerabilities"), "Vulnerabilities"):
             vuln_id = _text(vuln.get("VulnerabilityID"))
             if not vuln_id:
@@ -144,6 +191,7 @@ def parse_document(document: Any, source_root: Path | None = None, layer: LayerN
                     references=list(dict.fromkeys(r for r in references if r.startswith("http")))[:10],
                     cwe=_strings(vuln.get("CweIDs")),
                     target=artifact if is_image else None,
+                    evidence=_vulnerability_evidence(vuln, relationships),
                 )
             )
         for misconfig in _list(result.get("Misconfigurations"), "Misconfigurations"):

@@ -432,7 +432,7 @@ async def synthesize_or_fall_back(data: SynthesisInput, config: Config) -> Synth
     prompt: Prompt | None = None
     try:
         with counting_for(model):
-            prompt = build_prompt(data, config.ai.prompt_budget_tokens)
+            prompt = build_prompt(data, config.ai.prompt_budget_tokens, config.ai.context_lines)
         async with client_for(api_key, config) as client:
             output = await ask(client, model, prompt, config, meter)
         return SynthesisResult(

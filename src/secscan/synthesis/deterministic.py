@@ -86,7 +86,7 @@ def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-+~:_]", version))
 
 
-def _highest_fix(members: Sequence[Finding]) -> str | None:
+def highest_fix(members: Sequence[Finding]) -> str | None:
     """The fixed version that closes every advisory of the group: the highest one listed.
     Trivy can list several ("2.20.0, 3.0.1"); the first of each list is the lowest acceptable."""
     fixed = {m.fixed_version.split(",")[0].strip() for m in members if m.fixed_version}
@@ -124,7 +124,7 @@ def _why(members: Sequence[Finding]) -> str:
         where = "still in the current code" if first.in_head else "in the git history only"
         return f"{what} {where}: anyone with read access to the repository can use {'it' if len(members) == 1 else 'them'}."
     if first.category is Category.VULNERABILITY:
-        fixed = _highest_fix(members)
+        fixed = highest_fix(members)
         fix = f"fixed in {fixed}" if fixed else "no fix released yet"
         exposure = " It ships in the container image." if any(catalog.is_image_layer(m.layer) for m in members) else ""
         if len(members) == 1:
@@ -144,7 +144,7 @@ def _why(members: Sequence[Finding]) -> str:
 def _fix(members: Sequence[Finding]) -> str:
     first = members[0]
     if first.category is Category.VULNERABILITY and first.package:
-        fixed = _highest_fix(members)
+        fixed = highest_fix(members)
         if fixed:
             return f"Upgrade {first.package} to {fixed} or later."
         return f"No fixed {first.package} release yet: mitigate, or replace the package."
@@ -215,7 +215,7 @@ def next_actions(data: SynthesisInput, ranked: Sequence[Finding]) -> list[str]:
             if f.category is Category.VULNERABILITY and f.package and f.fixed_version:
                 upgrades.setdefault(f.package, []).append(f)
         if upgrades:
-            listed = [f"{package} → {_highest_fix(members)}" for package, members in list(upgrades.items())[:8]]
+            listed = [f"{package} → {highest_fix(members)}" for package, members in list(upgrades.items())[:8]]
             actions.append("Upgrade: " + ", ".join(listed) + (" …" if len(upgrades) > 8 else ""))
     if Category.CODE in categories:
         actions.append("Fix the flagged code paths (injection first); add a test for each.")

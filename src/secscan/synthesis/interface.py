@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict
 
 from secscan.findings.model import Finding
@@ -18,6 +20,8 @@ class SynthesisInput(BaseModel):
     gate: GateDecision
     layer_errors: list[str] = []
     repository: str | None = None
+    # The scanned tree, when there is one: code findings then carry their source lines.
+    source_root: Path | None = None
 
 
 class SynthesisResult(BaseModel):

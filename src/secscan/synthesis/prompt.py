@@ -25,6 +25,7 @@ from secscan.errors import PromptTooLarge
 from secscan.findings.model import Category, Finding, Severity
 from secscan.findings.redact import redact_text
 from secscan.synthesis import deterministic
+from secscan.synthesis.context import WITHHELD, SourceLines
 from secscan.synthesis.deterministic import rank
 from secscan.synthesis.interface import SynthesisInput
 from secscan.synthesis.model import SynthesisOutput
@@ -59,12 +60,18 @@ is not a secret, an unreachable path) or needs_review; the reason is one line ti
 Labels are advisory: they never change the gate or hide a finding.
 
 Data keys: id=finding number, ly=layer (gitleaks: git history; semgrep: code; trivy: repository files; \
-trivy-image: the built container image), c=category, sv=severity, r=rule or advisory, t=title, p=path or target, \
-l=line, gf=1: this finding fails the gate, st=status (absent: new; existing: accepted in the baseline), \
-h=secret still in the current code (true) or only in git history (false), pk/v/fv=package, installed version, \
-fixed version (no fv: no fix released), cwe, sn=code snippet, d=description. groups: n findings sharing \
-category, rule and/or package, listing some ids (live: secrets still in the current code). counts: \
-[category, severity, rule, number of findings] for findings not listed."""
+trivy-image: the built container image), c=category, sv=severity, r=rule or advisory (long ids cut from the \
+front), t=title, p=path or target, l=line, gf=1: this finding fails the gate, st=status (absent: new; existing: \
+accepted in the baseline), h=secret still in the current code (true), only in git history (false) or unknown, \
+seen=places (commit, file, line) the same secret was seen, date=the oldest commit holding it, exp=true: an \
+expired token, pk/v/fv=package, installed version, fixed version (no fv: no fix \
+released), cvss=score and vector, dep=direct or transitive dependency, ts=trivy status (fixed, affected, \
+will_not_fix...), img=image layer, cwe, conf/lik/imp=the rule's confidence, likelihood and impact, fix=the \
+scanner's suggested fix, sn=code snippet, ctx=source lines around the finding ("N: code"; a line that holds a \
+secret is withheld), flow=dataflow steps [source|step|sink, path:line, code], d=description. upgrades: one line \
+per package upgrade with the ids it fixes. groups: n findings sharing category, rule and/or package, listing \
+some ids (live: secrets still in the current code). counts: [category, severity, rule, number of findings] for \
+findings not listed."""
 
 SCHEMA_INSTRUCTION = "Answer with one JSON object that validates against this JSON Schema:\n"
 
@@ -218,8 +225,7 @@ def _row_body(finding: Finding, detail: bool, fails_gate: bool) -> dict[str, obj
         row["l"] = finding.line
     if finding.category is Category.SECRET:
         # Rule, place, HEAD or history: nothing else, a secret's title or snippet may quote the value.
-        if finding.in_head is not None:
-            row["h"] = finding.in_head
+        row["h"] = finding.in_head if finding.in_head is not None else "unknown"
         return row
     row["t"] = clean(finding.title, 160 if detail else 90)
     if finding.package:
@@ -293,13 +299,20 @@ class _Data:
 
     header: dict[str, object]
     rows: list[str] = field(default_factory=list)
+    row_findings: list[Finding] = field(default_factory=list)  # parallel to rows
+    upgrades: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     counts: list[str] = field(default_factory=list)
     refs: _Refs = field(default_factory=_Refs)
 
     def render(self) -> str:
         parts = [_dump(self.header)[:-1]]  # the header object, reopened to append the sections
-        for name, items in (("findings", self.rows), ("groups", self.groups), ("counts", self.counts)):
+        for name, items in (
+            ("findings", self.rows),
+            ("upgrades", self.upgrades),
+            ("groups", self.groups),
+            ("counts", self.counts),
+        ):
             if items:
                 parts.append(f',"{name}":[' + ",".join(items) + "]")
         return "".join(parts) + "}"
@@ -352,10 +365,137 @@ def _rows(block: _Data, space: _Space, source: _Findings, findings: Iterable[Fin
                 block.refs.forget(finding)
             return added
         block.rows.append(text)
+        block.row_findings.append(finding)
         added += 1
     return added
 
 
+def _evidence_fields(finding: Finding) -> dict[str, object]:
+    """What the scanners said beyond the contract's fields (rule confidence, CVSS, dependency, ...)."""
+    evidence = finding.evidence
+    fields: dict[str, object] = {}
+    if finding.category is Category.SECRET:
+        dates = sorted(s.date[:10] for s in finding.sightings if s.date)
+        if len(finding.sightings) > 1:
+            fields["seen"] = len(finding.sightings)
+        if dates:
+            fields["date"] = clean(dates[0], 10)
+        if finding.expired is not None:
+            fields["exp"] = finding.expired
+        return fields
+    if finding.fix and finding.category is not Category.VULNERABILITY:
+        fields["fix"] = clean(finding.fix, 200)
+    if evidence is None:
+        return fields
+    for key, value in (("conf", evidence.confidence), ("lik", evidence.likelihood), ("imp", evidence.impact)):
+        if value:
+            fields[key] = clean(value, 12)
+    if evidence.cvss_score is not None:
+        fields["cvss"] = f"{evidence.cvss_score:g} {clean(evidence.cvss_vector, 100)}".strip()
+    if evidence.dependency:
+        fields["dep"] = evidence.dependency
+    if evidence.scanner_status:
+        fields["ts"] = clean(evidence.scanner_status, 20)
+    if evidence.image_layer:
+        fields["img"] = clean(evidence.image_layer, 19)
+    return fields
+
+
+def _flow(finding: Finding, lines: SourceLines | None) -> list[list[object]]:
+    """[kind, where, what] per dataflow step; `what` is the source line when it can be read."""
+    if finding.evidence is None:
+        return []
+    steps: list[list[object]] = []
+    for step in finding.evidence.flow:
+        where = f"{clean(step.path, 80)}:{step.line}" if step.path and step.line else clean(step.path, 80)
+        code = lines.around(step.path, step.line, 0) if lines is not None and lines.available else []
+        if lines is not None and lines.holds_secret(step.path, step.line):
+            what = WITHHELD
+        else:
+            what = code[0].split(": ", 1)[1] if code else clean(step.content, 120)
+        steps.append([step.kind, where, clean(what, 160)])
+    return steps
+
+
+def rich_row(
+    finding: Finding, number: int, fails_gate: bool, lines: SourceLines | None, radius: int, describe: bool = True
+) -> str:
+    """A row with everything known about the finding: details, evidence, and for code findings
+    the source lines around it (`radius` on each side) and its dataflow steps. Without `describe`,
+    the scanner's description is left out (the shortest rich form)."""
+    body = _row_body(finding, True, fails_gate)
+    if not describe:
+        body.pop("d", None)
+    if lines is not None and lines.holds_secret(finding.path, finding.line, finding.end_line):
+        body.pop("sn", None)  # a line holding a secret is never sent
+    body.update(_evidence_fields(finding))
+    if finding.category is Category.CODE and lines is not None and lines.available and radius >= 0:
+        context = lines.around(finding.path, finding.line, radius, finding.end_line)
+        if context:
+            body.pop("sn", None)  # the context holds the line
+            body["ctx"] = context
+    if finding.category is Category.CODE:
+        flow = _flow(finding, lines)
+        if flow:
+            body["flow"] = flow
+    return f'{{"id":{number},{_dump(body)[1:]}'
+
+
+def _upgrades(block: _Data, space: _Space) -> int:
+    """One line per package among the listed vulnerabilities: "upgrade X v -> Y fixes [ids]"."""
+    by_package: dict[tuple[str, str], list[Finding]] = {}
+    for finding in block.row_findings:
+        if finding.category is Category.VULNERABILITY and finding.package and finding.fixed_version:
+            by_package.setdefault((finding.package, finding.installed_version or ""), []).append(finding)
+    added = 0
+    for (package, installed), members in by_package.items():
+        target = deterministic.highest_fix(members)
+        ids = [block.refs.by_id[m.id] for m in members if m.id in block.refs.by_id]
+        line = _dump(f"upgrade {clean(package, 60)} {clean(installed, 30)} -> {clean(target, 40)} fixes {ids}")
+        if not space.take(line):
+            break
+        block.upgrades.append(line)
+        added += 1
+    return added
+
+
+CONTEXT_RADII = (0, 2, 4, 8)  # source lines each side of a code finding, cheapest first
+
+
+def _levels(finding: Finding, lines: SourceLines | None, radius: int) -> list[tuple[int, bool]]:
+    """(source radius, with description) from the cheapest rich form to the richest."""
+    if finding.category is not Category.CODE or lines is None or not lines.available:
+        return [(-1, False), (-1, True)]
+    radii = [r for r in CONTEXT_RADII if r <= radius] or [0]
+    return [(0, False)] + [(r, True) for r in radii]
+
+
+def _enrich(block: _Data, space: _Space, source: _Findings, lines: SourceLines | None, radius: int) -> int:
+    """Rows become rich rows while the room lasts: first every row (most urgent first) its cheapest
+    rich form, then, round by round, each a richer one. How many rows carry their richest form."""
+    costs = [count_tokens(row) for row in block.rows]
+    levels = [_levels(finding, lines, radius) for finding in block.row_findings]
+    reached = [-1] * len(block.rows)
+
+    def render(index: int, level: int) -> str:
+        finding = block.row_findings[index]
+        radius_, describe = levels[index][level]
+        return rich_row(finding, block.refs.by_id[finding.id], finding.id in source.failing, lines, radius_, describe)
+
+    for round_ in range(max((len(options) for options in levels), default=0)):
+        for index in range(len(block.rows)):
+            if round_ >= len(levels[index]) or space.left < 8:
+                continue
+            text = render(index, round_)
+            cost = count_tokens(text)
+            if cost - costs[index] <= space.left:
+                space.used += cost - costs[index]
+                block.rows[index], costs[index], reached[index] = text, cost, round_
+    return sum(1 for index, level in enumerate(reached) if level == len(levels[index]) - 1)
+
+
+# Of the room left after the critical/high rows, what lower-severity rows leave for details.
+DETAIL_SHARE = 0.5
 # What one more reference number costs in the answer schema's enum ("123",).
 REF_TOKENS = 3
 _COUNT_PLACEHOLDER = 9_999_999
@@ -513,10 +653,13 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-_SECTION_WRAPPERS = ',"findings":[],"groups":[],"counts":[]'
+_SECTION_WRAPPERS = ',"findings":[],"upgrades":[],"groups":[],"counts":[]'
 
 
-def _attempt(plan: _Plan, header: dict[str, object], source: _Findings, limit: int) -> tuple[_Data, str | None] | None:
+_Attempt = tuple[_Data, str | None, _Space]
+
+
+def _attempt(plan: _Plan, header: dict[str, object], source: _Findings, limit: int) -> _Attempt | None:
     block = _Data(header=header)
     space = _Space(limit)
     if not space.take(block.render() + _SECTION_WRAPPERS):
@@ -524,7 +667,7 @@ def _attempt(plan: _Plan, header: dict[str, object], source: _Findings, limit: i
     if plan.all_rows:
         if _rows(block, space, source, source.ranked, plan.detail) < len(source.ranked):
             return None
-        return block, None if plan.detail else "snippets and descriptions were left out."
+        return block, None if plan.detail else "snippets and descriptions were left out.", space
     must = source.must
     if plan.groups_share == 0.0:
         if _rows(block, space, source, must, detail=False) < len(must):
@@ -554,14 +697,19 @@ def _attempt(plan: _Plan, header: dict[str, object], source: _Findings, limit: i
         must_text = f"of {_plural(len(must), 'critical/high finding')}, " + ", ".join(parts)
     rest = source.rest
     if not rest:
-        return block, f"{must_text}."
+        return block, f"{must_text}.", space
     # Room to count every lower-severity finding is held first, rows fill what is left, then the
     # counts are redone without the findings that got a row (fewer, so they fit in the same room).
     mark = space.used
     if not _counts(block, space, source.rest_counts, max(space.left * 2 // 5, 0), Counter()):
         return None
     counts_cost = space.used - mark
+    # Part of the room stays for the critical/high findings' details and source lines (`_enrich`):
+    # a reviewer gets more from the code around an injection than from one more low-severity row.
+    held = int(space.left * DETAIL_SHARE)
+    space.limit -= held
     listed = _rows(block, space, source, rest, detail=False)
+    space.limit += held
     block.counts.clear()
     space.used -= counts_cost
     if not _counts(block, space, source.rest_counts, counts_cost, Counter(_rule_key(f) for f in rest[:listed])):
@@ -571,16 +719,19 @@ def _attempt(plan: _Plan, header: dict[str, object], source: _Findings, limit: i
         rest_text += f", the other {len(rest) - listed:,} are counted by category, severity and rule"
         if any(f'"{_OTHER}"' in row for row in block.counts):
             rest_text += " (the least frequent rules as one count per category and severity)"
-    return block, f"{must_text}{rest_text}."
+    return block, f"{must_text}{rest_text}.", space
 
 
-def build_prompt(data: SynthesisInput, budget: int) -> Prompt:
-    """The least-summarized prompt that fits `budget` tokens; PromptTooLarge when none does."""
+def build_prompt(data: SynthesisInput, budget: int, context_lines: int = 8) -> Prompt:
+    """The least-summarized prompt that fits `budget` tokens; PromptTooLarge when none does.
+    The room left then goes to the listed findings, most urgent first: upgrade lines, evidence,
+    and for code findings up to `context_lines` source lines each side and the dataflow steps."""
     gate_fails = data.gate.verdict == "fail"
     floor = risk_floor(data)
     # The schema without references: each listed finding adds its number (REF_TOKENS) as it is placed.
     base_schema = schema_text(answer_schema((), floor, gate_fails))
     source = _Findings(data.findings, data.gate.failing_ids)
+    lines = SourceLines(data.source_root, data.findings) if data.source_root is not None else None
     suppressed = sum(1 for f in data.findings if f.status == "suppressed")
     intro = (
         f"Policy gate verdict: {data.gate.verdict.upper()}. The scan's findings follow as compact JSON "
@@ -600,7 +751,12 @@ def build_prompt(data: SynthesisInput, budget: int) -> Prompt:
             found = next(((plan, a) for plan in _PLANS if (a := _attempt(plan, header, source, limit))), None)
             if found is None:
                 break
-            plan, (block, note) = found
+            plan, (block, note, space) = found
+            _upgrades(block, space)
+            enriched = _enrich(block, space, source, lines, context_lines)
+            if enriched < len(block.rows):
+                detail = f"{enriched:,} of the {len(block.rows):,} listed findings carry all their details"
+                note = f"{note} {detail}." if note else f"{detail}."
             user = intro + block.render() + outro
             refs = dict(block.refs.by_number)
             schema_object = answer_schema(list(refs), floor, gate_fails)
