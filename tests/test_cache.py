@@ -163,3 +163,15 @@ def test_content_digest_of_a_plain_folder(tmp_path: Path) -> None:
     second = content_digest(tmp_path)
     (tmp_path / "d" / "f.txt").write_text("two")
     assert len({first, second, content_digest(tmp_path)}) == 3
+
+
+def test_gitleaks_runs_again_when_another_layer_does(runs: dict[str, Any]) -> None:
+    """A new trivy DB: trivy scans again, semgrep is reused, and gitleaks runs too: a fresh
+    layer's text must be masked with the secret values gitleaks finds (the cache keeps none)."""
+    planted, root, cache = runs["planted"], runs["root"], runs["cache"]
+    database = planted.trivy_cache / "db" / "trivy.db"
+    info = database.stat()
+    os.utime(database, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    _, report = _scan(planted.path, root / "new-db", cache, planted.trivy_cache)
+    cached = {layer["name"]: layer["cached"] for layer in report["layers"]}
+    assert cached == {"gitleaks": False, "semgrep": True, "trivy": False}, cached

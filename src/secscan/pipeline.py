@@ -166,6 +166,8 @@ async def run_layers(
             if progress:
                 progress(name, result.status, result)
 
+        if scope is None:
+            await runner.prefetch(layers, context)
         async with anyio.create_task_group() as group:
             for name in layers:
                 group.start_soon(run_one, name)

@@ -235,9 +235,6 @@ def counts_table(report: Report) -> str:
     if report.diff is not None:  # --since: say it the way a reviewer asks it
         base = f"`{report.diff.merge_base[:12]}`"
         note = f"**{report.diff.summary}** ({base}, {report.diff.changed_files} changed files)\n\n" + note
-    cached = [layer.name for layer in report.layers if layer.cached]
-    if cached:
-        note += f"\n<sub>reused from the result cache: {', '.join(cached)}</sub>"
     return "\n".join(rows) + "\n\n" + note
 
 

@@ -366,6 +366,22 @@ class LayerRunner:
     """Runs a layer, or reuses its cached result; collects what the cache had to say."""
 
     cache: LayerCache | None
+    _keys: dict[LayerName, str | None] = field(default_factory=dict)
+    _hits: dict[LayerName, LayerResult] = field(default_factory=dict)
+
+    async def prefetch(self, names: list[LayerName], context: ScanContext) -> None:
+        """Look every layer up before any runs. gitleaks' result is reused only when every layer's
+        is: a layer that runs fresh needs the secret values gitleaks finds (never cached) to mask
+        them wherever they reappear."""
+        if self.cache is None:
+            return
+        for name in names:
+            key = self._keys[name] = await layer_key(name, context)
+            hit = self.cache.load(key, name) if key is not None else None
+            if hit is not None:
+                self._hits[name] = hit
+        if "gitleaks" in self._hits and len(self._hits) < len(names):
+            del self._hits["gitleaks"]
 
     async def lookup(
         self, name: LayerName, context: ScanContext, extras: KeyExtras = KeyExtras()
@@ -381,11 +397,11 @@ class LayerRunner:
         if self.cache is None:
             return await LAYERS[name].run(context)
         started = time.perf_counter()
-        key = await layer_key(name, context, extras)
-        if key is not None:
-            hit = self.cache.load(key, name)
-            if hit is not None:
-                return hit.model_copy(update={"duration_s": round(time.perf_counter() - started, 3)})
+        prefetched = name in self._keys and extras == KeyExtras()  # looked up already (`prefetch`)
+        key = self._keys[name] if prefetched else await layer_key(name, context, extras)
+        hit = self._hits.get(name) if prefetched else self.cache.load(key, name) if key is not None else None
+        if hit is not None:
+            return hit.model_copy(update={"duration_s": round(time.perf_counter() - started, 3)})
         result = await LAYERS[name].run(context)
         if key is not None:
             self.cache.store(key, result)
