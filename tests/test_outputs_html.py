@@ -13,6 +13,7 @@ import base64
 import contextlib
 import fcntl
 import hashlib
+import importlib.resources
 import json
 import os
 import re
@@ -496,3 +497,15 @@ def html_escape(text: str) -> str:
     from html import escape
 
     return escape(text, quote=True)
+
+
+def test_the_page_runs_exactly_the_shipped_style_and_script() -> None:
+    page = importlib.resources.files("secscan.outputs") / "page"
+    css, js = (page / "report.css").read_text(encoding="utf-8"), (page / "report.js").read_text(encoding="utf-8")
+    html = HtmlReport().render(fx.generated_report(fx.many_findings(3, "semgrep")))
+    assert f"<style>{css}</style>" in html and f"<script>{js}</script>" in html
+
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    assert f"style-src {digest(css)};" in html and f"script-src {digest(js)};" in html
