@@ -373,6 +373,10 @@ def test_browser_filters_sorts_and_shows_details(browser: DevTools, rich: Report
         tab.evaluate("(() => { const i = document.getElementById('filter-text'); i.value = '';"
                      " i.dispatchEvent(new Event('input')); })()")
 
+        # the default order is the risk model's (report order); severity sorts worst first, then ascending
+        tab.evaluate("document.querySelector('th[data-sort=severity] button').click()")
+        descending = [Severity(r["cells"][0]).rank for r in rows(tab)]
+        assert descending == sorted(descending, reverse=True)
         tab.evaluate("document.querySelector('th[data-sort=severity] button').click()")  # now ascending
         ranks = [Severity(r["cells"][0]).rank for r in rows(tab)]
         assert ranks == sorted(ranks) and ranks[0] < ranks[-1]

@@ -81,8 +81,8 @@ def test_ranking_order() -> None:
     assert [f.title for f in ranked] == [
         "live",  # a credential usable right now beats everything
         "image, fix",  # critical, fixable, and shipped in the image
-        "history",  # critical, and a secret outranks a vulnerability
-        "repo, fix",
+        "repo, fix",  # critical with a fix: a top exploitability class
+        "history",  # critical, but no longer in the code (rotate and purge)
         "no fix",  # nothing to upgrade to yet
         "code high",
         "existing",  # known before: after every new finding

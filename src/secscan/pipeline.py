@@ -29,7 +29,8 @@ from secscan.budget import analysis_budget, check
 from secscan.config import Config, load_config
 from secscan.errors import ConfigError, ScannerError
 from secscan.findings import LAYER_NAMES, Finding, LayerName, normalize, redact_text, register_secret
-from secscan.findings.model import Triage
+from secscan.findings.model import Category, Triage
+from secscan.findings.risk import with_risk
 from secscan.outputs.safety import utf8_safe
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, load_baseline
 from secscan.policy.gate import AIFlag, GateFacts, decide, layer_error_line, stricter
@@ -250,7 +251,7 @@ def gate_findings(results: Sequence[LayerResult], config: Config, baseline: froz
         warnings = [*warnings, licensed.note]
     if baseline is not None:
         findings = apply_baseline(findings, baseline)
-    return findings, warnings
+    return with_risk(findings, config.policy.threshold(Category.LICENSE)), warnings
 
 
 async def analyze(

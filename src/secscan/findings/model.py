@@ -121,6 +121,15 @@ class Triage(BaseModel):
         return _redacted_strings(data)
 
 
+class Risk(BaseModel):
+    """A finding's place in the ranking (policy.risk): the score 0-100 and the factors that made it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score: int
+    factors: list[str] = Field(default_factory=list)
+
+
 class Sighting(BaseModel):
     """One place a secret was seen: a commit (with the refs that contain it), a file and line."""
 
@@ -178,6 +187,8 @@ class Finding(BaseModel):
     )
     expired: bool | None = Field(default=None, description="a token whose expiry date has passed (JWT `exp`)")
     in_comment: bool | None = Field(default=None, description="the secret's line in HEAD is a comment")
+    confidence: str | None = Field(default=None, description="the rule's own confidence (high, medium, low)")
+    risk: Risk | None = Field(default=None, description="the risk model's score and factors: the report's order")
     license_category: str | None = Field(
         default=None, description="licences: trivy's category (forbidden, restricted, reciprocal, notice, ...)"
     )
@@ -215,7 +226,7 @@ class Finding(BaseModel):
 
 # Values from closed sets or made by secscan itself: nothing to mask.
 _VERBATIM = frozenset(
-    {"id", "scanner", "category", "severity", "status", "layer", "commit", "line", "end_line", "identity", "sightings"}
+    {"id", "scanner", "category", "severity", "status", "layer", "commit", "line", "end_line", "identity", "sightings", "risk"}
 )
 
 

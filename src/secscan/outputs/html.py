@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from secscan import catalog
-from secscan.findings.model import Finding, Severity
+from secscan.findings.model import Finding, Severity, Sighting
 from secscan.outputs.safety import redacted_envelope, safe_url, shows_snippet
 from secscan.report import Report
 from secscan.synthesis.model import triage_text
@@ -88,10 +88,22 @@ def finding_data(finding: Finding) -> dict[str, Any]:
         "scanners": finding.scanners or [finding.scanner],
         "scanner_severity": finding.scanner_severity,
         "in_head": finding.in_head,
+        "refs": finding.refs,
+        "sightings": [_sighting_text(s) for s in finding.sightings],
+        "risk": f"{finding.risk.score}/100" + (f" ({', '.join(finding.risk.factors)})" if finding.risk.factors else "")
+        if finding.risk
+        else None,
         "triage": triage_text(finding.triage.label, finding.triage.reason) if finding.triage else None,
         "snippet": finding.snippet if shows_snippet(finding) else None,
         "suppression": suppression,
     }
+
+
+def _sighting_text(sighting: Sighting) -> str:
+    where = f"{sighting.path}:{sighting.line}" if sighting.line else sighting.path or "?"
+    commit = f" @ {sighting.commit[:10]}" if sighting.commit else ""
+    refs = f" ({', '.join(sighting.refs[:3])})" if sighting.refs else ""
+    return where + commit + refs + (" (in HEAD)" if sighting.in_head else "")
 
 
 # --- server-rendered sections -----------------------------------------------------------

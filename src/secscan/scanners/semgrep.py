@@ -139,6 +139,11 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+def _confidence(metadata: dict[str, Any]) -> str | None:
+    value = metadata.get("confidence")
+    return value.lower() if isinstance(value, str) and value.lower() in ("high", "medium", "low") else None
+
+
 def _cwe_ids(values: list[str]) -> list[str]:
     ids = []
     for value in values:
@@ -280,6 +285,7 @@ def parse_document(document: Any, source_root: Path | None = None, config_prefix
                 references=list(dict.fromkeys(u for u in references if u.startswith("http"))),
                 cwe=cwe,
                 owasp=_strings(metadata.get("owasp"))[:5],
+                confidence=_confidence(metadata),
                 snippet=snippet,
                 evidence=_evidence(metadata, result.extra.dataflow_trace),
                 locator=snippet or f"{title}",

@@ -1,9 +1,7 @@
 """The synthesis with no model: a ranking a security lead would agree with, and plain words.
 
-Order of urgency: new before already known; a secret still in the current code before
-anything else (it is usable right now, by anyone who can read the repository); then
-severity; then whether a fix exists (an upgrade that can ship today beats one that cannot);
-then exposure (a vulnerability in the built image ships to production); then category.
+Order of urgency: new before already known, then the risk model's score (findings/risk.py: severity,
+exploitability class, liveness, confidence, where the finding lives, fix availability).
 """
 
 from __future__ import annotations
@@ -14,6 +12,7 @@ from collections.abc import Sequence
 
 from secscan import catalog
 from secscan.findings.model import Category, Finding, Severity
+from secscan.findings.risk import assess, rank_key
 from secscan.synthesis.interface import SynthesisInput
 from secscan.synthesis.model import Synthesis, TopRisk, Urgency
 
@@ -29,22 +28,9 @@ _SEVERITY_POINTS = {Severity.CRITICAL: 40, Severity.HIGH: 20, Severity.MEDIUM: 6
 MAX_IDS_PER_RISK = 20
 
 
-def _sort_key(finding: Finding) -> tuple[int, str, int, str]:
-    """The one definition of urgency: most urgent first, then by place and id.
-
-    Urgency, most significant first: new, live secret, severity, fix available, exposure
-    (image), category. Packed into one int (each part < 16): sorting 100k findings then
-    compares ints, and spends its time in C."""
-    category = finding.category
-    packed = (
-        (finding.status == "new") << 20
-        | (category is Category.SECRET and finding.in_head is not False) << 16
-        | _SEVERITY_RANK[finding.severity] << 12
-        | (category is not Category.VULNERABILITY or bool(finding.fixed_version)) << 8
-        | catalog.is_image_layer(finding.layer) << 4
-        | _CATEGORY_WEIGHT[category]
-    )
-    return (-packed, finding.path or "", finding.line or 0, finding.id)
+def _sort_key(finding: Finding) -> tuple[object, ...]:
+    """The one definition of urgency: the risk model's order (findings/risk.py, README "Risk model")."""
+    return rank_key(finding if finding.risk is not None else finding.model_copy(update={"risk": assess(finding)}))
 
 
 def rank(findings: Sequence[Finding]) -> list[Finding]:

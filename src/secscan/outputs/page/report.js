@@ -15,7 +15,7 @@
   const FILTERS = ["severity", "layer", "category", "status"];
   const data = JSON.parse(document.getElementById("secscan-data").textContent);
   const findings = data.findings.map((finding, index) => Object.assign({ index }, finding));
-  const state = { sort: "severity", descending: true, shown: PAGE, open: new Set(), text: "", filters: {} };
+  const state = { sort: "risk", descending: true, shown: PAGE, open: new Set(), text: "", filters: {} };
 
   const node = (tag, className, ...children) => {
     const element = document.createElement(tag);
@@ -28,6 +28,7 @@
   };
 
   const sortValue = {
+    risk: (f) => -f.index,
     severity: (f) => RANK[f.severity],
     title: (f) => f.title.toLowerCase(),
     location: (f) => [f.where.toLowerCase(), f.line || 0],
@@ -90,6 +91,10 @@
     add("CWE", f.cwe);
     add("Commit", f.commit);
     if (f.in_head === false) add("In HEAD", "no (only in history)");
+    if (f.in_head === null && f.category === "secret") add("In HEAD", "unknown");
+    if (f.refs && f.refs.length) add("Branches", f.refs);
+    if (f.sightings && f.sightings.length > 1) add("Seen", f.sightings.length + " times: " + f.sightings.slice(0, 10).join("; "));
+    if (f.risk) add("Risk", f.risk);
     if (f.suppression) {
       const s = f.suppression;
       add("Suppressed", [s.reason, s.owner ? "owner " + s.owner : "", s.expires ? "until " + s.expires : "", s.source === "inline" ? "inline marker" : ""].filter(Boolean).join(" · "));
