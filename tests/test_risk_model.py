@@ -175,6 +175,6 @@ def test_the_readme_documents_every_factor() -> None:
     section = text[text.index("### Risk model") :]
     section = section[: section.index("\n## ", 1) if "\n## " in section else len(section)]
     for factor, points in POINTS.items():
-        row = re.search(rf"\|\s*{re.escape(factor)}\s*\|\s*([+−-]?\d+)\s*\|", section)
+        row = re.search(rf"\|\s*{re.escape(factor)}\s*\|\s*([+-]?\d+)\s*\|", section)
         assert row, factor
-        assert int(row.group(1).replace("−", "-").replace("+", "")) == points, factor
+        assert int(row.group(1).replace("+", "")) == points, factor

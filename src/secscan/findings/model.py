@@ -226,7 +226,10 @@ class Finding(BaseModel):
 
 # Values from closed sets or made by secscan itself: nothing to mask.
 _VERBATIM = frozenset(
-    {"id", "scanner", "category", "severity", "status", "layer", "commit", "line", "end_line", "identity", "sightings", "risk"}
+    {
+        "id", "scanner", "category", "severity", "status", "layer", "commit", "line", "end_line",
+        "identity", "sightings", "risk",
+    }
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from secscan import catalog
 from secscan.findings.model import Category, Finding, Risk, Severity
 
 SEVERITY_BASE = {Severity.CRITICAL: 40, Severity.HIGH: 30, Severity.MEDIUM: 18, Severity.LOW: 8, Severity.INFO: 2}
@@ -105,7 +106,7 @@ def factors(finding: Finding) -> list[str]:
         found.extend(_secret_factors(finding))
     elif category is Category.VULNERABILITY:
         found.extend(_vulnerability_factors(finding))
-        if finding.layer == "trivy-image":
+        if catalog.is_image_layer(finding.layer):
             found.append("ships in the container image")
     if category is not Category.LICENSE and low_priority_path(finding.path):
         found.append("test, example, vendored or docs path")
