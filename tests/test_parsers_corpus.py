@@ -433,8 +433,19 @@ def test_pipeline_ids_unique_and_ordered(corpus_reports: list[Any]) -> None:
         ids = [f["id"] for f in findings]
         assert len(ids) == len(set(ids)), inputs
         assert all(re.fullmatch(r"[0-9a-f]{20}", i) for i in ids)
+        # the risk model's order: suppressed last, new before known, then score, severity, place
         keys = [
-            (-severity_rank[f["severity"]], f["category"], f["path"] or f.get("target") or "", f["line"] or 0, f["rule_id"], f["id"])
+            (
+                f["status"] == "suppressed",
+                f["status"] != "new",
+                -f["risk"]["score"],
+                -severity_rank[f["severity"]],
+                f["category"],
+                f["path"] or f.get("target") or "",
+                f["line"] or 0,
+                f["rule_id"],
+                f["id"],
+            )
             for f in findings
         ]
         assert keys == sorted(keys), inputs

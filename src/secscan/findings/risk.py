@@ -133,6 +133,7 @@ def _order(finding: Finding) -> tuple[object, ...]:
         finding.category.value,
         finding.path or finding.target or "",
         finding.line or 0,
+        finding.rule_id,
         finding.id,
     )
 
