@@ -32,14 +32,12 @@ from dagger import ReturnType, dag
 from dagger.client.base import Type
 from dagger.mod import default_module
 
+from secscan import catalog, main
 from secscan import dagger_support as support
-from secscan import main
-from secscan.config import Config, parse_config
+from secscan.config import Config
+from secscan.errors import GateFailed, ScanFailed
 from secscan.findings.model import LayerName
 from secscan.pipeline import Options
-from secscan.scanners import semgrep as semgrep_scanner
-from secscan.scanners import trivy as trivy_scanner
-from secscan.scanners.gitleaks import LAYER as GITLEAKS_LAYER
 
 ROOT = Path(__file__).resolve().parent.parent
 SHA256_REF = re.compile(r"@sha256:[0-9a-f]{64}$")
@@ -310,218 +308,94 @@ def test_image_versions_match_the_scanners_extra() -> None:
     assert pins["semgrep"] == f"=={tags['semgrep']}"
 
 
-def test_images_come_from_the_pinned_constants(source: Any, config: Config) -> None:
-    containers = [
-        main.gitleaks_container(source, "git"),
-        main.semgrep_container(source, main.rules_directory(), config),
-        main.trivy_container("trivy", config, source=source, day="2026-01-01"),
-        main.trivy_container("trivy-image", config, tarball=dag.file("image.tar", "x"), day="2026-01-01"),
-    ]
-    for container in containers:
-        (address,) = [step["address"] for step in steps(container, "from")]
-        assert address in support.IMAGES.values()
-        assert SHA256_REF.search(address)
-
-
 # ---------------------------------------------------------------------------------------------
-# Pipeline construction.
+# The runner: a ContainerPlan as a lazy Dagger container.
 # ---------------------------------------------------------------------------------------------
 
 
-def test_gitleaks_container(source: Any) -> None:
-    container = main.gitleaks_container(source, "git")
-    (mount,) = steps(container, "withMountedDirectory")
-    assert mount["path"] == "/src"
-    assert mount["source"] == render(source), "the source is mounted as given: .git included, nothing filtered"
-    args, call = exec_args(container)
-    assert args == GITLEAKS_LAYER.command("gitleaks", "git", Path("/src"), Path("/tmp/gitleaks.json"))
-    assert args[:3] == ["gitleaks", "git", "/src"]
-    assert "--redact" in args and args[args.index("--exit-code") + 1] == "2"
-    assert call["expect"] == ReturnType.ANY.name
-    assert env_of(container)["GIT_CONFIG_VALUE_0"] == "/src"
-    dir_args, _ = exec_args(main.gitleaks_container(source, "dir"))
-    assert dir_args[:3] == ["gitleaks", "dir", "."], "dir mode scans . from /src so paths stay repo-relative"
+def _plan(tmp_path: Path, binary: str, *argv: str, **env: str) -> Any:
+    from secscan.scanners.containers import container_plan
+    from secscan.scanners.process import Plan
 
-
-def test_semgrep_container(source: Any, config: Config) -> None:
-    container = main.semgrep_container(source, main.rules_directory(), config)
-    mounts = {m["path"]: m["source"] for m in steps(container, "withMountedDirectory")}
-    assert mounts["/src"] == render(source)
-    rules = mounts[support.RULES_PATH]
-    assert [s["field"] for s in rules] == ["currentModule", "source", "directory"]
-    assert rules[-1]["args"] == {"path": "src/secscan/rules"}
-    assert steps(container, "withWorkdir")[-1]["path"] == "/src"
-    args, call = exec_args(container)
-    assert args == semgrep_scanner.LAYER.command(
-        "semgrep", [support.RULES_PATH], Path("/tmp/semgrep.json"), [], config.scan.timeout_for("semgrep")
+    report = tmp_path / "work" / "out.json"
+    report.parent.mkdir(exist_ok=True)
+    (tmp_path / "repo").mkdir(exist_ok=True)
+    return container_plan(
+        Plan((binary, *argv, str(tmp_path / "repo"), "--report", str(report)), env, tmp_path / "repo", 30, binary, (report,))
     )
-    for flag in semgrep_scanner.OFFLINE_FLAGS:
-        assert flag in args
-    assert args[-1] == "."
-    assert call["expect"] == ReturnType.ANY.name
-    env = env_of(container)
-    assert env["SEMGREP_SEND_METRICS"] == "off" and env["SEMGREP_ENABLE_VERSION_CHECK"] == "0"
 
 
-def test_semgrep_extra_configs_and_excludes() -> None:
-    config = parse_config({"scan": {"semgrep_config": ["p/python"], "exclude": ["vendor/**"]}}, "test")
-    args = support.semgrep_command(config)
-    assert args[args.index("--config") + 1] == support.RULES_PATH
-    assert "p/python" in args and args[args.index("--exclude") + 1] == "vendor/**"
-    assert "p/python" not in support.semgrep_command(config, bundled_only=True)
+@pytest.mark.parametrize("spec", catalog.SCANNERS, ids=lambda spec: spec.name)
+def test_each_plan_runs_in_its_pinned_image(spec: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    plan = _plan(tmp_path, spec.binary, "scan", SECSCAN_TEST="1")
+    chain = render(main.build_container(plan, tmp_path, day="2026-01-02"))
+    assert chain[1] == {"type": "Container", "field": "from", "args": {"address": spec.image}}
+    mounts = {step["args"]["path"] for step in chain if step["field"] == "withMountedDirectory"}
+    assert mounts == set(plan.mounts)
+    assert {"name": "SECSCAN_TEST", "value": "1"} in [s["args"] for s in chain if s["field"] == "withEnvVariable"]
+    (exec_step,) = [s["args"] for s in chain if s["field"] == "withExec"]
+    assert exec_step["args"] == list(plan.argv), exec_step
+    assert exec_step["expect"] in (ReturnType.ANY, "ANY"), exec_step
+    workdirs = [s["args"]["path"] for s in chain if s["field"] == "withWorkdir"]
+    assert workdirs == [str((tmp_path / "repo").resolve())]
+    caches = [s["args"] for s in chain if s["field"] == "withMountedCache"]
+    if spec.name == "trivy":
+        (cache,) = caches
+        assert cache["path"] == support.TRIVY_CACHE_PATH and cache["sharing"] == "LOCKED"
+        assert {"name": support.TRIVY_DB_DAY_VARIABLE, "value": "2026-01-02"} in [
+            s["args"] for s in chain if s["field"] == "withEnvVariable"
+        ]
+    else:
+        assert caches == []
 
 
-def test_trivy_fs_container(source: Any, config: Config) -> None:
-    container = main.trivy_container("trivy", config, source=source, day="2026-01-01")
-    (cache,) = steps(container, "withMountedCache")
-    assert cache["path"] == support.TRIVY_CACHE_PATH
-    assert cache["cache"] == [
-        {"type": "Query", "field": "cacheVolume", "args": {"key": "secscan-trivy-cache"}}
-    ]
-    assert cache["sharing"] == "LOCKED"
-    (mount,) = steps(container, "withMountedDirectory")
-    assert mount == {"path": "/src", "source": render(source)}
-    args, call = exec_args(container)
-    assert args[:2] == ["trivy", "fs"] and args[-1] == "/src"
-    for flag in trivy_scanner.OFFLINE_FLAGS:
-        assert flag in args
-    assert args[args.index("--cache-dir") + 1] == support.TRIVY_CACHE_PATH
-    repositories = [args[i + 1] for i, arg in enumerate(args) if arg == "--db-repository"]
-    assert repositories == ["mirror.gcr.io/aquasec/trivy-db:2", "ghcr.io/aquasecurity/trivy-db:2"]
-    assert args[args.index("--scanners") + 1] == "vuln,secret,misconfig,license"
-    assert call["expect"] == ReturnType.ANY.name
-    assert env_of(container)[support.TRIVY_DB_DAY_VARIABLE] == "2026-01-01"
+def test_the_trivy_cache_goes_where_the_command_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / "trivy-cache"
+    cache.mkdir()
+    plan = _plan(tmp_path, "trivy", "fs", "--cache-dir", str(cache))
+    assert support.trivy_cache_path(plan) == str(cache)
+    assert str(cache) not in support.directory_mounts(plan)
+    chain = render(main.build_container(plan, tmp_path))
+    assert [s["args"]["path"] for s in chain if s["field"] == "withMountedCache"] == [str(cache)]
 
 
-def test_trivy_uses_the_configured_db_repositories(source: Any) -> None:
-    config = parse_config({"scan": {"trivy_db_repositories": ["registry.example/trivy-db:2"]}}, "test")
-    args, _ = exec_args(main.trivy_container("trivy", config, source=source, day="d"))
-    assert [args[i + 1] for i, a in enumerate(args) if a == "--db-repository"] == ["registry.example/trivy-db:2"]
-
-
-def test_trivy_image_scans_a_tarball_not_a_socket(config: Config) -> None:
-    image = dag.container().from_("alpine:3.20")
-    tarball = main._tarball(image, None)
-    container = main.trivy_container("trivy-image", config, tarball=tarball, day="d")
-    (mount,) = steps(container, "withMountedFile")
-    assert mount["path"] == support.IMAGE_TARBALL_PATH
-    assert mount["source"][-1]["field"] == "asTarball"
-    args, call = exec_args(container)
-    assert args[:2] == ["trivy", "image"]
-    assert args[-2:] == ["--input", support.IMAGE_TARBALL_PATH]
-    assert args[args.index("--scanners") + 1] == "vuln,secret"
-    assert call["expect"] == ReturnType.ANY.name
-    rendered = json.dumps(render(container))
-    assert "docker.sock" not in rendered and "withUnixSocket" not in rendered
-    assert not steps(container, "withMountedDirectory"), "the image layer does not need the source"
-
-
-def test_trivy_without_the_vuln_scanner(source: Any, config: Config) -> None:
-    args, _ = exec_args(main.trivy_container("trivy", config, source=source, scanners=("secret", "misconfig"), day="d"))
-    assert args[args.index("--scanners") + 1] == "secret,misconfig"
+def test_a_mount_outside_the_workdir_is_copied_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outside = tmp_path / "outside"
+    (outside / "rules").mkdir(parents=True)
+    (outside / "rules" / "r.yaml").write_text("rules: []\n")
+    workdir = tmp_path / "module"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    directory = main._host_directory(str(outside / "rules"), workdir)
+    (step,) = [s for s in render(directory) if s["field"] == "workdir"]
+    copied = workdir / step["args"]["path"]
+    assert (copied / "r.yaml").read_text() == "rules: []\n"
 
 
 def test_image_and_tarball_are_exclusive() -> None:
-    with pytest.raises(main.ScanFailed):
-        main._tarball(dag.container().from_("alpine:3.20"), dag.file("x.tar", "x"))
-    assert main._tarball(None, None) is None
-
-
-def test_layers_follow_the_config() -> None:
-    assert main._layers(Config(), None) == ["gitleaks", "semgrep", "trivy"]
-    assert main._layers(Config(), dag.file("x.tar", "x"))[-1] == "trivy-image"
-    only = parse_config({"scan": {"layers": ["gitleaks", "trivy-image"]}}, "test")
-    with pytest.raises(main.ScanFailed, match="trivy-image needs"):
-        main._layers(only, None)
-
-
-def test_no_secret_reaches_a_scanner_container(source: Any, config: Config) -> None:
-    """The scanners get no secrets at all; the keys stay in the module runtime."""
-    containers = [
-        main.gitleaks_container(source, "git"),
-        main.semgrep_container(source, main.rules_directory(), config),
-        main.trivy_container("trivy", config, source=source, day="d"),
-    ]
-    for container in containers:
-        rendered = json.dumps(render(container))
-        assert "withSecretVariable" not in rendered and "setSecret" not in rendered
-        assert not set(env_of(container)) & {"OPENAI_API_KEY", "SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN"}
+    with pytest.raises(ScanFailed):
+        main._tarball(dag.container().from_("alpine:3.20"), dag.host().file("image.tar"))
 
 
 def test_plaintext_only_where_the_pipeline_is_called() -> None:
-    """`.plaintext()` is awaited in one place, and its values only feed the scoped environment."""
-    tree = ast.parse((ROOT / "src/secscan/main.py").read_text())
+    """Secrets become plaintext in one function, for the pipeline call, and nowhere else."""
+    tree = ast.parse(Path(main.__file__).read_text())
     calls = [
-        node for node in ast.walk(tree)
+        node
+        for node in ast.walk(tree)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "plaintext"
     ]
     assert len(calls) == 3
-    analyze = next(n for n in ast.walk(tree) if isinstance(n, ast.AsyncFunctionDef) and n.name == "_analyze")
-    inside = {id(n) for n in ast.walk(analyze)}
-    assert all(id(call) in inside for call in calls)
-    secret_env = next(
-        n for n in ast.walk(analyze)
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "secret_environment"
-    )
-    assert {id(call) for call in calls} <= {id(n) for n in ast.walk(secret_env)}
+    (run,) = [n for n in tree.body if isinstance(n, ast.AsyncFunctionDef) and n.name == "run"]
+    assert all(any(call is node for node in ast.walk(run)) for call in calls)
 
-
-# ---------------------------------------------------------------------------------------------
-# Judging scanner runs (exit code + stderr + report, never the exec failing).
-# ---------------------------------------------------------------------------------------------
-
-SEMGREP_OK = json.dumps({"results": [], "errors": [], "version": "1.180.0"})
-SEMGREP_WITH_ERROR = json.dumps({"results": [], "errors": [{"level": "error", "type": "Timeout", "message": "x"}]})
-
-
-@pytest.mark.parametrize(
-    ("layer", "code", "report", "stderr", "output", "error"),
-    [
-        ("gitleaks", 0, "[]", "", True, None),
-        ("gitleaks", 2, "[]", "", True, None),
-        ("gitleaks", 1, None, "fatal: bad config", False, "gitleaks failed (exit 1): fatal: bad config"),
-        ("gitleaks", 0, None, "", False, "gitleaks wrote no report"),
-        ("semgrep", 1, SEMGREP_OK, "", True, None),
-        ("semgrep", 2, SEMGREP_WITH_ERROR, "", True, None),
-        ("semgrep", 2, SEMGREP_OK, "error: boom", False, "semgrep failed (exit 2): error: boom"),
-        ("semgrep", 7, None, "Invalid rule", False, "semgrep failed (exit 7): Invalid rule"),
-        ("trivy", 0, "{}", "", True, None),
-        ("trivy", 1, None, "error: scan failed: unknown flag", False, "trivy failed (exit 1)"),
-        ("trivy-image", 0, None, "", False, "trivy-image wrote no report"),
-    ],
-)
-def test_judge(layer: Any, code: int, report: str | None, stderr: str, output: bool, error: str | None) -> None:
-    judged = support.judge(support.ScannerRun(layer=layer, exit_code=code, stderr=stderr, report=report))
-    assert (judged.output is not None) is output
-    if error is None:
-        assert judged.error is None
-    else:
-        assert judged.error is not None and judged.error.startswith(error)
-
-
-def test_trivy_db_failure_asks_for_a_rerun() -> None:
-    run = support.ScannerRun("trivy", 1, "FATAL init error: DB error: failed to download vulnerability DB", None)
-    judged = support.judge(run)
-    assert judged.db_unavailable and judged.output is None
-    assert judged.error and "vulnerability DB unavailable" in judged.error
-
-
-def test_semgrep_fetch_failure_is_detected() -> None:
-    run = support.ScannerRun("semgrep", 2, "Failed to download config from https://semgrep.dev/c/p/python", None)
-    assert support.semgrep_fetch_failed(support.judge(run), run)
-    ok = support.ScannerRun("semgrep", 1, "", SEMGREP_OK)
-    assert not support.semgrep_fetch_failed(support.judge(ok), ok)
-
-
-# ---------------------------------------------------------------------------------------------
-# The analysis, end to end in pure Python, against `secscan report`.
-# ---------------------------------------------------------------------------------------------
 
 CORPUS_FILES: dict[LayerName, str] = {
     "gitleaks": "gitleaks/json_simple.json",
     "semgrep": "semgrep/paths.json",
     "trivy": "trivy/pip.json",
-    "trivy-image": "trivy/alpine-310.json",
 }
 
 
@@ -530,79 +404,14 @@ def corpus(corpus_dir: Path) -> dict[LayerName, Path]:
     return {layer: corpus_dir / name for layer, name in CORPUS_FILES.items()}
 
 
-def _comparable(out_dir: Path) -> dict[str, Any]:
-    report: dict[str, Any] = json.loads((out_dir / "report.json").read_text())
-    report.pop("generated_at")
-    return report
-
-
-def test_analysis_matches_secscan_report(tmp_path: Path, corpus: dict[LayerName, Path], clean_env: None) -> None:
-    from secscan.cli import main as cli_main
-
-    cli_out, module_out = tmp_path / "cli", tmp_path / "module"
-    argv = ["report", "--quiet", "--out", str(cli_out)]
-    for layer, path in corpus.items():
-        argv += [f"--{layer}", str(path)]
-    exit_code = cli_main(argv)
-
-    outputs: dict[LayerName, str | None] = {layer: path.read_text() for layer, path in corpus.items()}
-    report = anyio.run(support.analyze_outputs, outputs, Options(out_dir=module_out))
-
-    assert _comparable(module_out) == _comparable(cli_out)
-    assert exit_code == (0 if report.verdict == "pass" else 1)
-    cli_raw = sorted(p.relative_to(cli_out) for p in (cli_out / "raw").iterdir())
-    assert cli_raw == sorted(p.relative_to(module_out) for p in (module_out / "raw").iterdir())
-    for name in cli_raw:
-        assert (module_out / name).read_bytes() == (cli_out / name).read_bytes()
-
-
-def test_analysis_with_a_source_root_matches_too(tmp_path: Path, corpus: dict[LayerName, Path], clean_env: None) -> None:
-    from secscan.cli import main as cli_main
-
-    root = tmp_path / "repo"
-    root.mkdir()
-    (root / "secscan.toml").write_text('[scan]\nexclude = ["targets/exclude_include/excluded/**"]\n')
-    cli_main(["report", "--quiet", "--out", str(tmp_path / "cli"), "--source", str(root),
-              "--semgrep", str(corpus["semgrep"]), "--trivy", str(corpus["trivy"])])
-    outputs: dict[LayerName, str | None] = {"semgrep": corpus["semgrep"].read_text(), "trivy": corpus["trivy"].read_text()}
-    anyio.run(support.analyze_outputs, outputs, Options(out_dir=tmp_path / "module"), root)
-    assert _comparable(tmp_path / "module") == _comparable(tmp_path / "cli")
-
-
-def test_a_layer_that_could_not_run_fails_closed(tmp_path: Path, corpus: dict[LayerName, Path], clean_env: None) -> None:
-    outputs: dict[LayerName, str | None] = {"trivy": corpus["trivy"].read_text(), "semgrep": None}
-    issues: dict[LayerName, support.Judged] = {
-        "semgrep": support.Judged("semgrep", error="semgrep failed (exit 7): Invalid rule"),
-        "trivy": support.Judged("trivy", output=corpus["trivy"].read_text(), error="trivy: vulnerability DB unavailable (x)"),
-        "gitleaks": support.Judged("gitleaks", output="[]", notes=("not a git repository: scanned the files only",)),
-    }
-    outputs["gitleaks"] = "[]"
-    report = anyio.run(support.analyze_outputs, outputs, Options(out_dir=tmp_path / "out"), None, issues)
-    layers = {layer.name: layer for layer in report.layers}
-    assert layers["semgrep"].status == "error" and layers["semgrep"].error == "semgrep failed (exit 7): Invalid rule"
-    assert layers["trivy"].status == "error" and layers["trivy"].findings > 0, "findings are kept"
-    assert layers["gitleaks"].status == "ok" and layers["gitleaks"].notes
-    assert layers["trivy-image"].status == "skipped"
-    assert report.verdict == "fail"
-    written = json.loads((tmp_path / "out" / "report.json").read_text())
-    assert written["verdict"] == "fail"
-    assert {layer["name"]: layer["status"] for layer in written["layers"]}["semgrep"] == "error"
-
-
-def test_summary_text(tmp_path: Path, corpus: dict[LayerName, Path], clean_env: None) -> None:
-    outputs: dict[LayerName, str | None] = {"gitleaks": corpus["gitleaks"].read_text()}
-    report = anyio.run(support.analyze_outputs, outputs, Options(out_dir=tmp_path))
-    text = support.summary_text(report)
-    assert "gitleaks" in text and ("FAIL" in text or "PASS" in text)
-    assert "\x1b[" not in text
-
-
 # ---------------------------------------------------------------------------------------------
-# The module functions around the analysis, with the engine calls replaced.
+# The module functions, with the engine calls and the pipeline replaced.
 # ---------------------------------------------------------------------------------------------
 
 
 def _offline_engine(monkeypatch: pytest.MonkeyPatch, corpus: dict[LayerName, Path], seen: dict[str, Any]) -> None:
+    from secscan.pipeline import report_from_files
+
     async def export(self: Any, path: str, **_: Any) -> str:
         Path(path).mkdir(parents=True, exist_ok=True)
         return path
@@ -612,29 +421,22 @@ def _offline_engine(monkeypatch: pytest.MonkeyPatch, corpus: dict[LayerName, Pat
             self._ctx.selections[-1].args["name"]
         ]
 
-    async def run_layers(source: Any, config: Config, layers: list[LayerName], tarball: Any) -> dict[LayerName, Any]:
-        return {layer: support.Judged(layer, output=corpus[layer].read_text()) for layer in layers}
-
     async def git_metadata(source: Any) -> tuple[str, str]:
-        return "0123456789abcdef0123456789abcdef01234567", "refs/heads/main"
+        return "0123456789abcdef0123456789abcdef01234567", "main"
 
-    async def source_name(source: Any) -> str:
-        return "myrepo"
-
-    original = support.analyze_outputs
-
-    async def analyze_outputs(*args: Any, **kwargs: Any) -> Any:
+    async def scan(target: Path, options: Options) -> Any:
         seen["env"] = {name: os.environ.get(name) for name in PIPELINE_ENV}
+        seen["options"] = options
+        seen["target"] = target
+        inputs: dict[LayerName, Path | None] = {name: corpus.get(name) for name in ("gitleaks", "semgrep", "trivy")}
         # no network here: the keys were seen, now analyse without them
         with support.scoped_environ({"OPENAI_API_KEY": None, "SLACK_WEBHOOK_URL": None}):
-            return await original(*args, **kwargs)
+            return await report_from_files(inputs, Options(out_dir=options.out_dir))
 
     monkeypatch.setattr(dagger.Directory, "export", export)
     monkeypatch.setattr(dagger.Secret, "plaintext", plaintext)
-    monkeypatch.setattr(main, "run_layers", run_layers)
     monkeypatch.setattr(main, "_git_metadata", git_metadata)
-    monkeypatch.setattr(main, "_source_name", source_name)
-    monkeypatch.setattr(support, "analyze_outputs", analyze_outputs)
+    monkeypatch.setattr(main, "scan", scan)
 
 
 def test_security_scan_secrets_and_gate(
@@ -649,22 +451,24 @@ def test_security_scan_secrets_and_gate(
         "slack_webhook": dag.set_secret("webhook", "x"),
         "model": "gpt-4o-mini",
     }
-    with pytest.raises(main.GateFailed) as failed:
+    with pytest.raises(GateFailed) as failed:
         anyio.run(lambda: secscan.security_scan(dag.host().directory("."), **kwargs))
     assert "FAIL" in str(failed.value)
     env = seen["env"]
     assert env["OPENAI_API_KEY"] == "sk-test-0123456789abcdef"
     assert env["SLACK_WEBHOOK_URL"] == "https://hooks.slack.test/T0/B0/XYZ"
     assert env["SECSCAN_MODEL"] == "gpt-4o-mini"
-    assert env["GIT_COMMIT"] == "0123456789abcdef0123456789abcdef01234567" and env["BRANCH_NAME"] == "main"
-    for name in ("OPENAI_API_KEY", "SLACK_WEBHOOK_URL", "SECSCAN_MODEL", "GIT_COMMIT", "BRANCH_NAME"):
+    for name in ("OPENAI_API_KEY", "SLACK_WEBHOOK_URL", "SECSCAN_MODEL"):
         assert name not in os.environ, f"{name} left behind in the module runtime"
+    options = seen["options"]
+    # git metadata as options, not the environment; the shared pipeline with the container executor
+    assert (options.commit, options.ref) == ("0123456789abcdef0123456789abcdef01234567", "main")
+    assert env["GIT_COMMIT"] is None and env["BRANCH_NAME"] is None
+    assert type(options.executor).__name__ == "ContainerExecutor" and options.no_cache
+    assert seen["target"].is_relative_to(tmp_path), "the source is exported under the module's workdir"
     (out_dir,) = list(tmp_path.glob("secscan-*/out"))
     written = (out_dir / "report.json").read_text()
     assert "sk-test-0123456789abcdef" not in written and "hooks.slack.test" not in written
-    report = json.loads(written)
-    assert report["target"]["repository"] == "myrepo"
-    assert report["target"]["commit"] == "0123456789abcdef0123456789abcdef01234567"
 
 
 def test_scan_returns_every_output_even_on_failure(
@@ -680,9 +484,7 @@ def test_scan_returns_every_output_even_on_failure(
         {"type": "Query", "field": "currentModule", "args": {}},
         {"type": "CurrentModule", "field": "workdir", "args": {"path": relative}},
     ]
-    names = {
-        "report": "report.json", "sarif": "secscan.sarif", "markdown": "report.md", "html": "report.html",
-    }
+    names = {"report": "report.json", "sarif": "secscan.sarif", "markdown": "report.md", "html": "report.html"}
     for attribute, name in names.items():
         assert render(getattr(result, attribute))[-1] == {"type": "Directory", "field": "file", "args": {"path": name}}
     assert (out_dir / "report.json").is_file()

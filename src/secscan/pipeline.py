@@ -68,6 +68,10 @@ class Options:
     # Who runs the layers' commands: None = local subprocesses; the Dagger module passes a
     # ContainerExecutor (the scanners' pinned images). The layers judge the results the same way.
     executor: Executor | None = None
+    # The scanned commit and ref when the caller knows them (the Dagger module: from the source's
+    # .git, the runtime has no git); else CI variables, else git.
+    commit: str | None = None
+    ref: str | None = None
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -205,12 +209,12 @@ def _excluded(finding: Finding, patterns: Sequence[str]) -> bool:
     return finding.path is not None and any(fnmatchcase(finding.path, p) for p in patterns)
 
 
-def _git_target(target: Path) -> Target:
-    """Repository, ref and commit for the report header: from CI variables, else from git."""
+def _git_target(target: Path, commit: str | None = None, ref: str | None = None) -> Target:
+    """Repository, ref and commit for the report header: as given, else from CI variables, else from git."""
     env = os.environ
     repository = env.get("GITHUB_REPOSITORY") or env.get("CI_PROJECT_PATH") or env.get("JOB_NAME")
-    ref = env.get("GITHUB_HEAD_REF") or env.get("GITHUB_REF_NAME") or env.get("CI_COMMIT_REF_NAME") or env.get("BRANCH_NAME")
-    commit = env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA") or env.get("GIT_COMMIT")
+    ref = ref or env.get("GITHUB_HEAD_REF") or env.get("GITHUB_REF_NAME") or env.get("CI_COMMIT_REF_NAME") or env.get("BRANCH_NAME")
+    commit = commit or env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA") or env.get("GIT_COMMIT")
     run_url = None
     if env.get("GITHUB_SERVER_URL") and env.get("GITHUB_REPOSITORY") and env.get("GITHUB_RUN_ID"):
         run_url = f"{env['GITHUB_SERVER_URL']}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}"
@@ -524,7 +528,12 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
     with cyclic_gc_paused():
         results = await run_layers(target, options, prepared, progress, scope)
         analysis = await analyze(
-            results, prepared, options, mode="scan", target=_git_target(target.resolve()), source_root=target.resolve()
+            results,
+            prepared,
+            options,
+            mode="scan",
+            target=_git_target(target.resolve(), options.commit, options.ref),
+            source_root=target.resolve(),
         )
         if options.since is not None:
             analysis = Analysis(report=with_diff(analysis.report, options.since, scope), raw=analysis.raw)
