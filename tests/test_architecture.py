@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 import re
@@ -21,8 +22,11 @@ TESTS = Path(__file__).resolve().parent
 def _modules() -> list[str]:
     found = ["secscan"]
     for info in pkgutil.walk_packages(secscan.__path__, "secscan."):
-        if not info.name.startswith("secscan.rules") and info.name != "secscan.__main__":  # that one runs the CLI
-            found.append(info.name)
+        if info.name.startswith("secscan.rules") or info.name == "secscan.__main__":  # that one runs the CLI
+            continue
+        if info.name == "secscan.main" and importlib.util.find_spec("dagger") is None:
+            continue  # the Dagger module: its SDK is in the module's environment (.dagger/.venv)
+        found.append(info.name)
     return found
 
 
