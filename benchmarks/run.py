@@ -458,8 +458,9 @@ def bench_report(work: Path, sizes: Sequence[int], repeat: int) -> list[dict[str
 
 def bench_prompt(work: Path, sizes: Sequence[int]) -> dict[str, Any]:
     try:
+        from secscan.findings.model import Severity
         from secscan.synthesis.prompt import build_prompt
-        from secscan.synthesis.tokens import count_tokens, exact_available, method
+        from secscan.synthesis.tokens import count_tokens, estimate, exact_available, method
     except ImportError as exc:
         return {"status": f"n/a (AI layer missing: {exc})", "rows": []}
     from secscan.config import Config
@@ -485,9 +486,16 @@ def bench_prompt(work: Path, sizes: Sequence[int]) -> dict[str, Any]:
         raw_tokens = (
             sum(count_tokens(p.read_text()) for p in inputs.values()) if exact and raw_bytes < 50 * 2**20 else raw_bytes // 4
         )
+        must = {f.id for f in findings if f.status != "suppressed" and f.severity.rank >= Severity.HIGH.rank}
+        block = json.loads(prompt.user[prompt.user.index("{") : prompt.user.rindex("}") + 1])
+        listed = {prompt.refs[str(row["id"])] for row in block.get("findings", [])}
         rows.append({
             "findings": n,
             "prompt_tokens": prompt.tokens,  # the AI layer's own count (what it holds to the budget)
+            "critical_high": len(must),
+            "critical_high_listed": len(must & listed),  # one row each (the rest are in groups)
+            "rows": len(listed),
+            "prompt_tokens_fallback_bound": estimate(prompt.system) + estimate(prompt.user) + estimate(prompt.schema),
             "prompt_tokens_4b": prompt_bytes // 4,  # same yardstick as the raw column
             "raw_json_bytes": raw_bytes,
             "raw_json_tokens": raw_tokens,
@@ -565,9 +573,11 @@ def table(results: dict[str, Any]) -> str:
             add(f"P3 prompt size: {p3['status']}")
         else:
             add(f"P3 prompt tokens (budget {p3['budget_tokens']:,}; AI layer counts by {p3['token_method']}; raw JSON by {p3['raw_token_method']})")
-            add(f"  {'findings':>9} {'prompt tok':>10} {'prompt b/4':>10} {'raw JSON tok':>13} {'raw/prompt':>10}  strategy")
+            add(f"  {'findings':>9} {'prompt tok':>10} {'bound':>7} {'crit/high':>9} {'one by one':>10} {'raw JSON tok':>13} "
+                f"{'raw/prompt':>10}  strategy")
             for row in p3["rows"]:
-                add(f"  {row['findings']:>9,} {row['prompt_tokens']:>10,} {row['prompt_tokens_4b']:>10,} {row['raw_json_tokens']:>13,} "
+                add(f"  {row['findings']:>9,} {row['prompt_tokens']:>10,} {row.get('prompt_tokens_fallback_bound', 0):>7,} "
+                    f"{row.get('critical_high', 0):>9,} {row.get('critical_high_listed', 0):>10,} {row['raw_json_tokens']:>13,} "
                     f"{row['raw_over_prompt']:>9}x  {row['strategy']}")
         add("")
     p5 = results.get("p5")

@@ -178,7 +178,7 @@ def test_vulnerability_evidence_and_one_upgrade_line_per_package() -> None:
     assert rows[0]["cvss"] == "7.5 CVSS:3.0/AV:N/AC:L" and rows[0]["dep"] == "direct" and rows[0]["ts"] == "fixed"
     data = SynthesisInput(findings=vulns, gate=GateDecision(verdict="fail", reasons=[]))
     block = json.loads(untrusted_block(build_prompt(data, 8_000).user))
-    assert block["upgrades"] == ["upgrade werkzeug 0.14 -> 0.15.5 fixes [1, 2]"]
+    assert block["upgrades"] == ["upgrade werkzeug 0.14 → 0.15.5 fixes [1, 2]"]
 
 
 def test_rule_ids_are_shortened_from_the_front() -> None:

@@ -451,7 +451,7 @@ def _upgrades(block: _Data, space: _Space) -> int:
     for (package, installed), members in by_package.items():
         target = deterministic.highest_fix(members)
         ids = [block.refs.by_id[m.id] for m in members if m.id in block.refs.by_id]
-        line = _dump(f"upgrade {clean(package, 60)} {clean(installed, 30)} -> {clean(target, 40)} fixes {ids}")
+        line = _dump(f"upgrade {clean(package, 60)} {clean(installed, 30)} → {clean(target, 40)} fixes {ids}")
         if not space.take(line):
             break
         block.upgrades.append(line)
@@ -470,9 +470,10 @@ def _levels(finding: Finding, lines: SourceLines | None, radius: int) -> list[tu
     return [(0, False)] + [(r, True) for r in radii]
 
 
-def _enrich(block: _Data, space: _Space, source: _Findings, lines: SourceLines | None, radius: int) -> int:
-    """Rows become rich rows while the room lasts: first every row (most urgent first) its cheapest
-    rich form, then, round by round, each a richer one. How many rows carry their richest form."""
+def _enrich(block: _Data, space: _Space, source: _Findings, lines: SourceLines | None, radius: int) -> tuple[int, int]:
+    """Rows become rich rows while the room lasts: first every critical/high row (most urgent first)
+    its cheapest rich form, then, round by round, each a richer one; then the other rows the same
+    way. How many rows got details, and how many carry their richest form."""
     costs = [count_tokens(row) for row in block.rows]
     levels = [_levels(finding, lines, radius) for finding in block.row_findings]
     reached = [-1] * len(block.rows)
@@ -482,8 +483,12 @@ def _enrich(block: _Data, space: _Space, source: _Findings, lines: SourceLines |
         radius_, describe = levels[index][level]
         return rich_row(finding, block.refs.by_id[finding.id], finding.id in source.failing, lines, radius_, describe)
 
-    for round_ in range(max((len(options) for options in levels), default=0)):
-        for index in range(len(block.rows)):
+    # Critical and high findings get every round before the others get any.
+    urgent = [i for i, f in enumerate(block.row_findings) if _SEVERITY_RANK[f.severity] >= _HIGH]
+    others = [i for i, f in enumerate(block.row_findings) if _SEVERITY_RANK[f.severity] < _HIGH]
+    rounds = max((len(options) for options in levels), default=0)
+    for indices, round_ in [(group, r) for group in (urgent, others) for r in range(rounds)]:
+        for index in indices:
             if round_ >= len(levels[index]) or space.left < 8:
                 continue
             text = render(index, round_)
@@ -491,7 +496,8 @@ def _enrich(block: _Data, space: _Space, source: _Findings, lines: SourceLines |
             if cost - costs[index] <= space.left:
                 space.used += cost - costs[index]
                 block.rows[index], costs[index], reached[index] = text, cost, round_
-    return sum(1 for index, level in enumerate(reached) if level == len(levels[index]) - 1)
+    richest = sum(1 for index, level in enumerate(reached) if level == len(levels[index]) - 1)
+    return sum(1 for level in reached if level >= 0), richest
 
 
 # Of the room left after the critical/high rows, what lower-severity rows leave for details.
@@ -753,9 +759,12 @@ def build_prompt(data: SynthesisInput, budget: int, context_lines: int = 8) -> P
                 break
             plan, (block, note, space) = found
             _upgrades(block, space)
-            enriched = _enrich(block, space, source, lines, context_lines)
-            if enriched < len(block.rows):
-                detail = f"{enriched:,} of the {len(block.rows):,} listed findings carry all their details"
+            enriched, richest = _enrich(block, space, source, lines, context_lines)
+            if richest < len(block.rows):
+                detail = (
+                    f"{enriched:,} of the {len(block.rows):,} listed findings carry details, "
+                    f"{richest:,} all of them (descriptions, source lines)"
+                )
                 note = f"{note} {detail}." if note else f"{detail}."
             user = intro + block.render() + outro
             refs = dict(block.refs.by_number)
