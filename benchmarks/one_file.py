@@ -52,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="secscan-one-file-"))
     paths = write_inputs(args.findings, work)
 
+    from secscan.cli import cyclic_gc_paused
     from secscan.findings import normalize
-    from secscan.pipeline import cyclic_gc_paused, results_from_files
+    from secscan.pipeline import results_from_files
 
     with cyclic_gc_paused():  # as the pipeline runs it
         started = time.perf_counter()

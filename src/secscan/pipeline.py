@@ -7,15 +7,13 @@ synthesis (may only make the gate stricter) → outputs → Slack.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import shutil
 import stat
 import subprocess
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -73,22 +71,6 @@ class Options:
     commit: str | None = None
     ref: str | None = None
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """One run builds millions of small objects and no cycles worth collecting: the cyclic
-    collector would rescan them all, again and again (a third of a 100k-finding run).
-    What the run leaves alive (the report) is frozen out of later collections too, or the
-    first one after it would walk all of it once more."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -525,24 +507,23 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
     prepared = prepare(options, target)
     selected_layers(options, prepared.config)
     scope = await resolve(options.since, target) if options.since is not None else None
-    with cyclic_gc_paused():
-        results = await run_layers(target, options, prepared, progress, scope)
-        analysis = await analyze(
-            results,
-            prepared,
-            options,
-            mode="scan",
-            target=_git_target(target.resolve(), options.commit, options.ref),
-            source_root=target.resolve(),
+    results = await run_layers(target, options, prepared, progress, scope)
+    analysis = await analyze(
+        results,
+        prepared,
+        options,
+        mode="scan",
+        target=_git_target(target.resolve(), options.commit, options.ref),
+        source_root=target.resolve(),
+    )
+    if options.since is not None:
+        analysis = Analysis(report=with_diff(analysis.report, options.since, scope), raw=analysis.raw)
+    if options.image is not None:
+        analysis = Analysis(
+            report=analysis.report.model_copy(update={"target": analysis.report.target.model_copy(update={"image": utf8_safe(str(options.image))})}),
+            raw=analysis.raw,
         )
-        if options.since is not None:
-            analysis = Analysis(report=with_diff(analysis.report, options.since, scope), raw=analysis.raw)
-        if options.image is not None:
-            analysis = Analysis(
-                report=analysis.report.model_copy(update={"target": analysis.report.target.model_copy(update={"image": utf8_safe(str(options.image))})}),
-                raw=analysis.raw,
-            )
-        return finish(analysis, options, prepared.config)
+    return finish(analysis, options, prepared.config)
 
 
 def with_diff(report: Report, since: str, scope: DiffScope | None) -> Report:
@@ -578,13 +559,12 @@ async def report_from_files(
     while running them (a layer error, a note) into each layer's result.
     """
     prepared = prepare(options, source_root or Path.cwd())
-    with cyclic_gc_paused():
-        if raw_dir is not None:
-            results = results_from_raw(raw_dir, source_root)
-        else:
-            results = results_from_files(inputs, source_root, allow_empty=adjust is not None)
-        if adjust is not None:
-            results = [adjust(result) for result in results]
-        target = _git_target(source_root.resolve()) if source_root else Target()
-        analysis = await analyze(results, prepared, options, mode="report", target=target, source_root=source_root)
-        return finish(analysis, options, prepared.config)
+    if raw_dir is not None:
+        results = results_from_raw(raw_dir, source_root)
+    else:
+        results = results_from_files(inputs, source_root, allow_empty=adjust is not None)
+    if adjust is not None:
+        results = [adjust(result) for result in results]
+    target = _git_target(source_root.resolve()) if source_root else Target()
+    analysis = await analyze(results, prepared, options, mode="report", target=target, source_root=source_root)
+    return finish(analysis, options, prepared.config)
