@@ -243,11 +243,17 @@ def parse(data: bytes, source_root: Path | None = None, config_prefixes: tuple[s
 
 
 @parses_redacted_input
-def parse_document(document: Any, source_root: Path | None = None, config_prefixes: tuple[str, ...] = ()) -> ParsedOutput:
+def parse_document(
+    document: Any, source_root: Path | None = None, config_prefixes: tuple[str, ...] = ()
+) -> ParsedOutput:
     """Findings from a semgrep report already through `ingest` (every string redacted)."""
     if not isinstance(document, dict) or not isinstance(document.get("results"), list):
         # semgrep --json always writes `results`; SARIF (`runs`) must not read as "nothing found"
-        kind = " (it is SARIF: give the output of semgrep --json)" if isinstance(document, dict) and "runs" in document else ""
+        kind = (
+            " (it is SARIF: give the output of semgrep --json)"
+            if isinstance(document, dict) and "runs" in document
+            else ""
+        )
         raise ParseError(f"semgrep output is not a semgrep JSON report (no `results` list){kind}")
     errors_raw = document.get("errors") or []
     if not isinstance(errors_raw, list):
@@ -375,14 +381,28 @@ class SemgrepLayer:
         return parse_document(document, source_root)
 
     def command(
-        self, binary: str, configs: list[str], report: Path, excludes: list[str], timeout: float,
+        self,
+        binary: str,
+        configs: list[str],
+        report: Path,
+        excludes: list[str],
+        timeout: float,
         paths: tuple[str, ...] | None = None,
     ) -> list[str]:
         command = [binary, "scan"]
         for config in configs:
             command += ["--config", config]
         # --dataflow-traces: taint findings carry source -> steps -> sink (the AI synthesis shows them)
-        command += ["--json", "--dataflow-traces", "--output", str(report), *OFFLINE_FLAGS, "--quiet", "--timeout", "30"]
+        command += [
+            "--json",
+            "--dataflow-traces",
+            "--output",
+            str(report),
+            *OFFLINE_FLAGS,
+            "--quiet",
+            "--timeout",
+            "30",
+        ]
         for pattern in excludes:
             command += ["--exclude", pattern]
         if paths is None:
@@ -423,7 +443,16 @@ class SemgrepLayer:
             # Offline, semgrep retries the download for ~2 minutes and then exits 2 in silence.
             notes.append(f"semgrep registry unreachable: {', '.join(registry)} not fetched; ran the other rules")
             extra = [c for c in extra if c not in registry]
-        parsed, raw = await self._scan(binary, [str(RULES_DIR), *extra], target, context)
+        bundled = [str(RULES_DIR)]
+        if context.paths is not None:  # --since: only the rules for the changed files' languages
+            from secscan.scanners.diffscope import rule_files_for
+
+            selected = rule_files_for(context.paths, RULES_DIR)
+            bundled = [str(RULES_DIR)] if selected is None else selected
+            if not bundled and not extra:
+                note = "--since: no bundled rule applies to the changed files' languages"
+                return LayerResult(name="semgrep", status="ok", notes=[note])  # its version: probed by the caller
+        parsed, raw = await self._scan(binary, [*bundled, *extra], target, context)
         if extra and parsed is None:
             notes.append(f"extra semgrep configs could not be loaded ({', '.join(extra)}): ran the bundled rules only")
             parsed, raw = await self._scan(binary, [str(RULES_DIR)], target, context)
@@ -441,12 +470,16 @@ class SemgrepLayer:
             notes=notes,
         )
 
-    async def _scan(self, binary: str, configs: list[str], target: Path, context: ScanContext) -> tuple[ParsedOutput | None, str]:
+    async def _scan(
+        self, binary: str, configs: list[str], target: Path, context: ScanContext
+    ) -> tuple[ParsedOutput | None, str]:
         """(parsed, raw/ text) on success; (None, one-line error) when semgrep could not load its configs."""
         report = context.workdir / "semgrep.json"
         report.unlink(missing_ok=True)
         completed = await run_command(
-            self.command(binary, configs, report, context.config.scan.exclude, context.timeout("semgrep"), context.paths),
+            self.command(
+                binary, configs, report, context.config.scan.exclude, context.timeout("semgrep"), context.paths
+            ),
             timeout=context.timeout("semgrep"),
             env={**OFFLINE_ENV, **beside_first_on_path(binary)},
             cwd=target,
