@@ -220,3 +220,26 @@ def test_a_report_cannot_merge_secrets_with_an_identity_of_its_own() -> None:
     other = {**item, "File": "b.py"}
     parsed = gitleaks.parse(json.dumps([item, other]).encode())
     assert len(parsed.findings) == 2
+
+
+def test_a_generic_match_that_looks_like_a_hash_is_low_confidence() -> None:
+    """A password hash in a fixture matched by `generic-api-key` still shows, with low confidence."""
+    import secrets as random_bytes
+
+    def item(value: str, path: str) -> dict[str, Any]:
+        return {
+            "RuleID": "generic-api-key",
+            "Description": "x",
+            "StartLine": 1,
+            "EndLine": 1,
+            "Match": f'password = "{value}"',
+            "Secret": value,
+            "File": path,
+            "Commit": "",
+        }
+
+    digest, token = random_bytes.token_hex(16), "Zx" + random_bytes.token_urlsafe(24)
+    parsed = gitleaks.parse(json.dumps([item(digest, "a.py"), item(token, "b.py")]).encode())
+    by_path = {f.path: f for f in parsed.findings}
+    assert by_path["a.py"].confidence == "low" and by_path["b.py"].confidence is None
+    assert digest not in json.dumps([f.model_dump(mode="json") for f in parsed.findings])

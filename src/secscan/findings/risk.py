@@ -36,6 +36,7 @@ POINTS = {
     "expired token": -15,
     "in a comment": -10,
     "generic secret pattern": -5,
+    "value looks like a hash digest": -25,
     "high confidence rule": 5,
     "low confidence rule": -10,
     "test, example, vendored or docs path": -20,
@@ -80,6 +81,8 @@ def _secret_factors(finding: Finding) -> Iterable[str]:
         yield "in a comment"
     if finding.rule_id.startswith(_GENERIC_SECRET_RULES):
         yield "generic secret pattern"
+    if finding.confidence == "low":
+        yield "value looks like a hash digest"
 
 
 def _vulnerability_factors(finding: Finding) -> Iterable[str]:

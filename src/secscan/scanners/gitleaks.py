@@ -54,6 +54,7 @@ class GitleaksItem(BaseModel):
     Tags: list[str] | None = None
     SecretIdentity: str | None = None  # added by `scrub`: a keyed hash of the value
     SecretJwt: dict[str, Any] | None = None  # added by `scrub`: a JWT's alg and exp
+    SecretShape: str | None = None  # added by `scrub`: "hex digest" when the value looks like a hash
 
 
 def _title(item: GitleaksItem) -> str:
@@ -120,6 +121,8 @@ def _sighting_finding(item: GitleaksItem, source_root: Path | None) -> Finding:
         cwe=["CWE-798"],
         identity=item.SecretIdentity if isinstance(item.SecretIdentity, str) else None,
         expired=_expired(item.SecretJwt, dt.datetime.now(dt.UTC)),
+        # a generic rule matching a hex digest: most often a password hash or checksum, not a credential
+        confidence="low" if item.SecretShape == "hex digest" and item.RuleID.startswith(_GENERIC_RULES) else None,
         sightings=[Sighting(commit=item.Commit or None, path=path, line=item.StartLine or None, date=item.Date or None)],
     )
 
@@ -188,6 +191,9 @@ def scrub(document: Any) -> Any:
     return scrubber(None)(document)
 
 
+_HEX_DIGEST = re.compile(r"(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})")
+
+
 def _masked(secret: str) -> bool:
     """A value a redacting tool has already masked (`REDACTED`, stars): not a secret to tell apart."""
     return secret in _REDACTED or not secret.strip("*") or "REDACTED" in secret or MASK in secret
@@ -216,6 +222,8 @@ def _scrub_item(item: dict[str, Any], values: dict[str, str] | None) -> dict[str
         item["SecretIdentity"] = identity
         if jwt is not None:
             item["SecretJwt"] = jwt
+        if _HEX_DIGEST.fullmatch(secret.strip()):
+            item["SecretShape"] = "hex digest"  # an MD5/SHA-1/SHA-256 sized hex string: likely a hash
     elif not isinstance(item.get("SecretIdentity"), str) or not item["SecretIdentity"].startswith("hmac-sha256:"):
         item.pop("SecretIdentity", None)  # only ours: a report cannot make two secrets one
     if "Secret" in item:
