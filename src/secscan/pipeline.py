@@ -427,16 +427,15 @@ def results_from_files(
                 raw = redact_text(data.decode(errors="replace"))
             results.append(LayerResult(name=name, status="error", error=error, raw=raw))
             continue
-        hard = [e for e in parsed.errors if not e.startswith("(warning) ")]
         results.append(
             LayerResult(
                 name=name,
-                status="error" if hard else "ok",
-                error=f"{name} reported {len(hard)} error(s): {hard[0]}" if hard else None,
+                status="error" if parsed.errors else "ok",
+                error=f"{name} reported {len(parsed.errors)} error(s): {parsed.errors[0]}" if parsed.errors else None,
                 version=parsed.version,
                 findings=parsed.findings,
                 raw=raw,
-                notes=[e.removeprefix("(warning) ") for e in parsed.errors if e.startswith("(warning) ")],
+                notes=parsed.notes,
             )
         )
     return results

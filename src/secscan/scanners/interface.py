@@ -17,12 +17,14 @@ from secscan.results import LayerStatus as LayerStatus
 
 
 class ParsedOutput(BaseModel):
-    """A scanner's output, parsed: findings, plus errors the scanner reported inside it."""
+    """A scanner's output, parsed: findings, the errors the scanner reported inside it (they fail the
+    layer), and its notes (warnings it reported: shown, never failing)."""
 
     model_config = ConfigDict(frozen=True)
 
     findings: list[Finding] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
     version: str | None = None
 
 

@@ -317,7 +317,7 @@ def parse_document(
             f"(e.g. {redact_text(unreadable[0])[:120]}): rename them"
         )
     version = document.get("version") if isinstance(document.get("version"), str) else None
-    return ParsedOutput(findings=findings, errors=errors + [f"(warning) {n}" for n in notes], version=version)
+    return ParsedOutput(findings=findings, errors=errors, notes=notes, version=version)
 
 
 def scrub(document: Any) -> Any:
@@ -458,12 +458,11 @@ class SemgrepLayer:
             parsed, raw = await self._scan(binary, [str(RULES_DIR)], target, context)
         if parsed is None:
             raise ScannerError(raw)
-        hard_errors = [e for e in parsed.errors if not e.startswith("(warning) ")]
-        notes += [e.removeprefix("(warning) ") for e in parsed.errors if e.startswith("(warning) ")]
+        notes += parsed.notes
         return LayerResult(
             name="semgrep",
-            status="error" if hard_errors else "ok",
-            error=f"semgrep reported {len(hard_errors)} error(s): {hard_errors[0]}" if hard_errors else None,
+            status="error" if parsed.errors else "ok",
+            error=f"semgrep reported {len(parsed.errors)} error(s): {parsed.errors[0]}" if parsed.errors else None,
             version=parsed.version,
             findings=parsed.findings,
             raw=raw,
@@ -497,12 +496,11 @@ class SemgrepLayer:
             if len(configs) > 1:  # an extra config broke the run: the bundled rules still can
                 return None, message
             raise ScannerError(message) from None
-        if completed.returncode not in (0, 1) and not parsed.errors:
+        if completed.returncode not in (0, 1) and not (parsed.errors or parsed.notes):
             raise ScannerError(completed.failure("semgrep"))
-        hard = [e for e in parsed.errors if not e.startswith("(warning) ")]
-        if len(configs) > 1 and completed.returncode not in (0, 1) and hard:
+        if len(configs) > 1 and completed.returncode not in (0, 1) and parsed.errors:
             # an extra config could not be loaded: run the bundled pack alone (it says so)
-            return None, hard[0]
+            return None, parsed.errors[0]
         return parsed, raw
 
 
