@@ -209,6 +209,7 @@ def measure(name: str, out: Path) -> dict[str, Any]:
 
 def sample(name: str, out: Path, count: int = 20, seed: int = 16) -> list[dict[str, Any]]:
     findings = live(json.loads((out / "report.json").read_text()))
+    findings.sort(key=lambda f: (f["rule_id"], f["path"] or "", f["line"] or 0))  # not the ranking: a stable draw
     picked = random.Random(f"{seed}:{name}").sample(findings, min(count, len(findings)))
     return [
         {

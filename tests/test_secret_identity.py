@@ -157,6 +157,8 @@ def test_a_secret_on_another_branch_says_which(scanned: tuple[Repo, Path, dict[s
     assert token["in_head"] is False and token["on_scanned_branch"] is False
     assert token["refs"] == ["feature/leak"]
     assert "only on feature/leak" in token["title"] and "not on main" in token["title"]
+    why = [r["why_it_matters"] for r in report["synthesis"]["top_risks"] if token["id"] in r["finding_ids"]]
+    assert why and "only on other branches (feature/leak)" in why[0]
 
 
 def test_an_expired_token_in_a_comment_says_so(scanned: tuple[Repo, Path, dict[str, Any]]) -> None:

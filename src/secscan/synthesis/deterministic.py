@@ -108,6 +108,9 @@ def _why(members: Sequence[Finding]) -> str:
                 "current code is unknown (no git repository was read): treat as live until checked."
             )
         where = "still in the current code" if first.in_head else "in the git history only"
+        elsewhere = sorted({ref for m in members if m.on_scanned_branch is False for ref in m.refs})
+        if not first.in_head and elsewhere and all(m.on_scanned_branch is False for m in members):
+            where = f"only on other branches ({', '.join(elsewhere[:3])}{', …' if len(elsewhere) > 3 else ''})"
         return f"{what} {where}: anyone with read access to the repository can use {'it' if len(members) == 1 else 'them'}."
     if first.category is Category.VULNERABILITY:
         fixed = highest_fix(members)
