@@ -40,6 +40,20 @@ def comparable(value: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any]]:
+    return _runs(tmp_path_factory)[0]
+
+
+@pytest.fixture(scope="module")
+def run_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return _runs(tmp_path_factory)[1]
+
+
+_CACHE: dict[str, Any] = {}
+
+
+def _runs(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    if "runs" in _CACHE:
+        return _CACHE["runs"]
     require_scanners("gitleaks", "semgrep", "trivy")
     root = tmp_path_factory.mktemp("parity")
     planted = build(root)
@@ -64,7 +78,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    return reports[0], reports[1]
+    _CACHE["runs"] = ((reports[0], reports[1]), (planted.path, root / "containers"))
+    return _CACHE["runs"]
 
 
 def test_every_layer_ran_and_found_something(runs: tuple[dict[str, Any], dict[str, Any]]) -> None:
@@ -79,6 +94,35 @@ def test_every_layer_ran_and_found_something(runs: tuple[dict[str, Any], dict[st
 def test_the_container_plans_give_the_same_report(runs: tuple[dict[str, Any], dict[str, Any]]) -> None:
     local, containers = runs
     assert comparable(containers) == comparable(local)
+
+
+def test_report_on_raw_gives_the_same_verdict_and_ids(
+    runs: tuple[dict[str, Any], dict[str, Any]], run_dirs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """README "Reproduce a CI failure locally": `secscan report --raw` on the raw/ a CI run kept."""
+    from secscan.cli import main as cli_main
+
+    _, ci = runs
+    source, out = run_dirs
+    again = tmp_path / "again"
+    code = cli_main(
+        [
+            "report",
+            "--raw",
+            str(out / "raw"),
+            "--source",
+            str(source),
+            "--out",
+            str(again),
+            "--quiet",
+            "--no-ai",
+            "--no-slack",
+        ]
+    )
+    report = json.loads((again / "report.json").read_text())
+    assert code == (0 if ci["verdict"] == "pass" else 1)
+    assert report["verdict"] == ci["verdict"] and report["reasons"] == ci["reasons"]
+    assert sorted(f["id"] for f in report["findings"]) == sorted(f["id"] for f in ci["findings"])
 
 
 def test_a_plan_runs_in_its_scanners_pinned_image_with_what_it_names_mounted(tmp_path: Path) -> None:
