@@ -175,7 +175,10 @@ def _binary_identity(tool: str) -> str:
     binary = Path(resolve_binary(tool))
     real = binary.resolve()
     info = real.stat()
-    return f"{binary}:{real}:{info.st_size}:{info.st_mtime_ns}"
+    identity = f"{binary}:{real}:{info.st_size}:{info.st_mtime_ns}"
+    if info.st_size < 1 << 20:  # an entry-point script (semgrep's, a wrapper): its content too
+        identity += ":" + hashlib.sha256(real.read_bytes()).hexdigest()
+    return identity
 
 
 def _environment() -> str:
