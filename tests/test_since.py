@@ -180,3 +180,36 @@ def test_bad_refs_are_usage_errors(change: Change, ref: str) -> None:
     completed, report = change.scan(f"--since={ref}", "--layers", "gitleaks")
     assert completed.returncode == 2, completed.stderr
     assert completed.stderr.startswith("secscan: --since") and not report
+
+
+def test_since_through_the_container_executor_gives_the_same_report(
+    change: Change, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Dagger module's path (every command, git included, as a container plan) gives the
+    same diff-aware report as the local one."""
+    import anyio
+
+    from secscan.pipeline import Options, scan
+    from secscan.scanners.containers import ContainerExecutor
+    from support.container_interpreter import run_locally
+
+    monkeypatch.setenv("TRIVY_CACHE_DIR", str(change.planted.trivy_cache))
+    for name in ("OPENAI_API_KEY", "SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    reports = []
+    for name, executor in (("local", None), ("containers", ContainerExecutor(run_locally))):
+        out = change.root / f"executor-{name}"
+        options = Options(out_dir=out, no_ai=True, no_slack=True, no_cache=True, since="main", executor=executor)
+        anyio.run(scan, change.planted.path, options)
+        reports.append(json.loads((out / "report.json").read_text()))
+
+    def comparable(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: comparable(v) for k, v in value.items() if k not in ("generated_at", "duration_s")}
+        if isinstance(value, list):
+            return [comparable(v) for v in value]
+        return value
+
+    local, containers = reports
+    assert local["diff"] and local["diff"]["new"] > 0
+    assert comparable(local) == comparable(containers)

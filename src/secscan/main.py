@@ -57,6 +57,13 @@ BaselineArg = Annotated[
     dagger.File | None,
     Doc("An earlier report.json: only findings not in it can fail the gate"),
 ]
+SinceArg = Annotated[
+    str | None,
+    Doc(
+        "Diff-aware: scan what changed since merge-base(REF, HEAD), findings new or existing against it; "
+        "`auto` reads the CI's pull/merge request base (pass its variables to the module to use it)"
+    ),
+]
 OpenAIKeyArg = Annotated[
     dagger.Secret | None,
     Doc("OpenAI (or compatible) API key: turns the AI synthesis on. Pass it as a secret, e.g. env://OPENAI_API_KEY"),
@@ -144,6 +151,7 @@ class Inputs:
     config: dagger.File | None = None
     baseline: dagger.File | None = None
     layers: tuple[LayerName, ...] | None = None
+    since: str | None = None
 
 
 async def _export_file(file: dagger.File, directory: Path, fallback: str) -> Path:
@@ -189,6 +197,7 @@ async def run(inputs: Inputs) -> tuple[Report, Path]:
         image=image,
         layers=inputs.layers,
         no_cache=True,
+        since=inputs.since,
         executor=ContainerExecutor(dagger_runner(scratch)),
         commit=commit,
         ref=ref,
@@ -268,6 +277,7 @@ class Secscan:
         model: ModelArg = None,
         config: ConfigArg = None,
         baseline: BaselineArg = None,
+        since: SinceArg = None,
     ) -> str:
         """Run every layer and the policy gate; print the summary, fail when the gate fails.
 
@@ -285,6 +295,7 @@ class Secscan:
                 model=model,
                 config=config,
                 baseline=baseline,
+                since=since,
             )
         )
         summary = support.summary_text(report)
@@ -306,6 +317,7 @@ class Secscan:
         model: ModelArg = None,
         config: ConfigArg = None,
         baseline: BaselineArg = None,
+        since: SinceArg = None,
     ) -> ScanResult:
         """Run every layer and the policy gate; return every output, whatever the verdict.
 
@@ -324,6 +336,7 @@ class Secscan:
                 model=model,
                 config=config,
                 baseline=baseline,
+                since=since,
             )
         )
         outputs = _workdir(out)

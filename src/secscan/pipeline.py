@@ -505,7 +505,7 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
         raise ConfigError(f"{target}: is a file, not a directory: give the folder of the repository to scan")
     prepared = prepare(options, target)
     selected_layers(options, prepared.config)
-    scope = await resolve(options.since, target) if options.since is not None else None
+    scope = await resolve_scope(options, target)
     results = await run_layers(target, options, prepared, progress, scope)
     analysis = await analyze(
         results,
@@ -523,6 +523,17 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
             raw=analysis.raw,
         )
     return finish(analysis, options, prepared.config)
+
+
+async def resolve_scope(options: Options, target: Path) -> DiffScope | None:
+    """--since: the change's scope, with git run by the run's executor (in a container for the module)."""
+    if options.since is None:
+        return None
+    token = EXECUTOR.set(options.executor)
+    try:
+        return await resolve(options.since, target)
+    finally:
+        EXECUTOR.reset(token)
 
 
 def with_diff(report: Report, since: str, scope: DiffScope | None) -> Report:
