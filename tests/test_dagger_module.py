@@ -334,6 +334,7 @@ def test_each_plan_runs_in_its_pinned_image(spec: Any, tmp_path: Path, monkeypat
     mounts = {step["args"]["path"] for step in chain if step["field"] == "withMountedDirectory"}
     assert mounts == set(plan.mounts)
     assert {"name": "SECSCAN_TEST", "value": "1"} in [s["args"] for s in chain if s["field"] == "withEnvVariable"]
+    assert [s["args"] for s in chain if s["field"] == "withUser"] == [{"name": "0"}]
     (exec_step,) = [s["args"] for s in chain if s["field"] == "withExec"]
     assert exec_step["args"] == list(plan.argv), exec_step
     assert exec_step["expect"] in (ReturnType.ANY, "ANY"), exec_step

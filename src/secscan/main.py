@@ -111,7 +111,8 @@ def build_container(plan: ContainerPlan, scratch: Path, day: str | None = None) 
         container = container.with_env_variable(name, value)
     if plan.workdir:
         container = container.with_workdir(plan.workdir)
-    return container.with_exec(list(plan.argv), expect=ReturnType.ANY)
+    # root: the mounted work folders are the runtime's (mode 0700), whatever user the image sets
+    return container.with_user("0").with_exec(list(plan.argv), expect=ReturnType.ANY)
 
 
 def dagger_runner(scratch: Path) -> Callable[[ContainerPlan], Awaitable[ContainerRun]]:
