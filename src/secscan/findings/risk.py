@@ -35,7 +35,7 @@ POINTS = {
     "ships in the container image": 5,
     "expired token": -15,
     "in a comment": -10,
-    "generic secret pattern": -5,
+    "generic secret pattern": -15,
     "value looks like a hash digest": -25,
     "high confidence rule": 5,
     "low confidence rule": -10,
