@@ -96,7 +96,7 @@ def test_liveness_expiry_comments_and_branches_lower_a_secret_but_keep_it() -> N
     assert {"expired token", "in a comment", "generic secret pattern"} <= set(expired_comment.factors)
     digest = assess(secret(rule_id="generic-api-key", severity=Severity.HIGH, confidence="low"))
     injection = assess(code("python-sql-injection", "CWE-89"))
-    assert "value looks like a hash digest" in digest.factors and 0 < digest.score < injection.score
+    assert "value does not look like a credential" in digest.factors and 0 < digest.score < injection.score
 
 
 def test_tests_examples_and_vendored_code_rank_lower() -> None:

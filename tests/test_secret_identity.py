@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from canaries import Canary, aws_access_key_id, github_pat, stripe_live_key
+from canaries import Canary, aws_access_key_id, github_pat, private_key, stripe_live_key
 from planted_repo import git
 from reliability_support import real_scanner_env, require_real, secscan
 from secscan.findings.identity import jwt_facts, secret_identity
@@ -245,3 +245,24 @@ def test_a_generic_match_that_looks_like_a_hash_is_low_confidence() -> None:
     by_path = {f.path: f for f in parsed.findings}
     assert by_path["a.py"].confidence == "low" and by_path["b.py"].confidence is None
     assert digest not in json.dumps([f.model_dump(mode="json") for f in parsed.findings])
+
+
+def test_key_markers_around_code_are_low_confidence_and_a_real_key_is_not() -> None:
+    armour = "PRIVATE" + " KEY-----"  # split: no key block stands in this file
+    code = f'pem = pem.replace("-----BEGIN {armour}", "");\n    pem = pem.replace("-----END {armour}", "");'
+    key = private_key().value
+    items = [
+        {
+            "RuleID": "private-key",
+            "Description": "x",
+            "StartLine": 1,
+            "EndLine": 2,
+            "Match": value,
+            "Secret": value,
+            "File": path,
+            "Commit": "",
+        }
+        for value, path in ((code, "Crypto.java"), (key, "deploy.pem"))
+    ]
+    by_path = {f.path: f for f in gitleaks.parse(json.dumps(items).encode()).findings}
+    assert by_path["Crypto.java"].confidence == "low" and by_path["deploy.pem"].confidence is None

@@ -36,7 +36,7 @@ POINTS = {
     "expired token": -15,
     "in a comment": -10,
     "generic secret pattern": -15,
-    "value looks like a hash digest": -25,
+    "value does not look like a credential": -25,
     "high confidence rule": 5,
     "low confidence rule": -10,
     "test, example, vendored or docs path": -20,
@@ -82,7 +82,7 @@ def _secret_factors(finding: Finding) -> Iterable[str]:
     if finding.rule_id.startswith(_GENERIC_SECRET_RULES):
         yield "generic secret pattern"
     if finding.confidence == "low":
-        yield "value looks like a hash digest"
+        yield "value does not look like a credential"
 
 
 def _vulnerability_factors(finding: Finding) -> Iterable[str]:

@@ -54,7 +54,7 @@ class GitleaksItem(BaseModel):
     Tags: list[str] | None = None
     SecretIdentity: str | None = None  # added by `scrub`: a keyed hash of the value
     SecretJwt: dict[str, Any] | None = None  # added by `scrub`: a JWT's alg and exp
-    SecretShape: str | None = None  # added by `scrub`: "hex digest" when the value looks like a hash
+    SecretShape: str | None = None  # added by `scrub`: "hex digest", "no key material" (not a credential)
 
 
 def _title(item: GitleaksItem) -> str:
@@ -121,8 +121,8 @@ def _sighting_finding(item: GitleaksItem, source_root: Path | None) -> Finding:
         cwe=["CWE-798"],
         identity=item.SecretIdentity if isinstance(item.SecretIdentity, str) else None,
         expired=_expired(item.SecretJwt, dt.datetime.now(dt.UTC)),
-        # a generic rule matching a hex digest: most often a password hash or checksum, not a credential
-        confidence="low" if item.SecretShape == "hex digest" and item.RuleID.startswith(_GENERIC_RULES) else None,
+        # a value that does not look like a credential (a hash; key markers around code): low confidence
+        confidence="low" if item.SecretShape else None,
         sightings=[Sighting(commit=item.Commit or None, path=path, line=item.StartLine or None, date=item.Date or None)],
     )
 
@@ -194,6 +194,18 @@ def scrub(document: Any) -> Any:
 _HEX_DIGEST = re.compile(r"(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})")
 
 
+_KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/]{40,}")  # a run of base64: what a key block is made of
+
+
+def _shape(rule: str, secret: str) -> str | None:
+    """What a value looks like when it is probably not a credential at all."""
+    if rule.startswith(_GENERIC_RULES) and _HEX_DIGEST.fullmatch(secret.strip()):
+        return "hex digest"  # an MD5/SHA-1/SHA-256 sized hex string: a password hash or checksum
+    if rule == "private-key" and not _KEY_MATERIAL.search(secret):
+        return "no key material"  # BEGIN/END markers around code (a PEM being built or parsed)
+    return None
+
+
 def _masked(secret: str) -> bool:
     """A value a redacting tool has already masked (`REDACTED`, stars): not a secret to tell apart."""
     return secret in _REDACTED or not secret.strip("*") or "REDACTED" in secret or MASK in secret
@@ -222,8 +234,9 @@ def _scrub_item(item: dict[str, Any], values: dict[str, str] | None) -> dict[str
         item["SecretIdentity"] = identity
         if jwt is not None:
             item["SecretJwt"] = jwt
-        if _HEX_DIGEST.fullmatch(secret.strip()):
-            item["SecretShape"] = "hex digest"  # an MD5/SHA-1/SHA-256 sized hex string: likely a hash
+        shape = _shape(str(item.get("RuleID", "")), secret)
+        if shape:
+            item["SecretShape"] = shape
     elif not isinstance(item.get("SecretIdentity"), str) or not item["SecretIdentity"].startswith("hmac-sha256:"):
         item.pop("SecretIdentity", None)  # only ours: a report cannot make two secrets one
     if "Secret" in item:
