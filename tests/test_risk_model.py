@@ -108,6 +108,8 @@ def test_tests_examples_and_vendored_code_rank_lower() -> None:
         "src/app.spec.ts",
         "pkg/handler_test.go",
         "node_modules/a/index.js",
+        "static/js/libs/jquery-ui.js",
+        "a/b.min.js",
     ):
         assert (
             assess(code("python-sql-injection", "CWE-89", path=path)).score

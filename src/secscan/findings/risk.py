@@ -45,8 +45,8 @@ LICENCE_CAP = 5
 _GENERIC_SECRET_RULES = ("generic-", "jwt")
 _LOW_PRIORITY_PATH = re.compile(
     r"(^|/)(tests?|__tests__|spec|specs|testdata|test-data|fixtures?|examples?|samples?|demo|docs?|"
-    r"vendor|vendored|third[_-]party|node_modules|mocks?|__mocks__)(/|$)"
-    r"|(^|/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(spec|test)\.[a-z]+)$",
+    r"vendor|vendored|third[_-]party|node_modules|bower_components|libs|mocks?|__mocks__)(/|$)"
+    r"|(^|/)(test_[^/]*|[^/]*_test\.[a-z]+|[^/]*\.(spec|test)\.[a-z]+|[^/]*\.min\.js)$",
     re.IGNORECASE,
 )
 
