@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import json
 import random
 import re
@@ -185,3 +186,21 @@ def test_an_answer_with_invented_references_is_cut_back(server: OpenAIServer) ->
     result = anyio.run(ai.synthesize_or_fall_back, data, Config())
     assert [t.finding_id for t in result.synthesis.triage] == [prompt.refs[known[0]]]
     assert any("not in the input" in note for note in result.synthesis.adjustments)
+
+
+def test_likely_false_positives_go_last_within_their_severity(server: OpenAIServer, tmp_path: Path) -> None:
+    from secscan.findings.model import Triage
+    from secscan.outputs.markdown import Budget, Escaper, finding_row, findings_sections
+
+    report = _report(tmp_path / "plain", no_ai=True)
+    new = [f for f in report.findings if f.status == "new"]
+    first, second = next((a, b) for a, b in itertools.pairwise(new) if a.severity == b.severity)
+    doubted = first.model_copy(update={"triage": Triage(label="likely_false_positive", reason="test fixture")})
+    labelled = report.model_copy(update={"findings": [doubted if f.id == first.id else f for f in report.findings]})
+    esc = Escaper()
+    text = "\n".join(findings_sections(labelled, esc, Budget(remaining=10**7)))
+    assert text.index(finding_row(second, esc)) < text.index(finding_row(doubted, esc))
+    assert "AI: likely false positive (test fixture)" in finding_row(doubted, esc).replace("\\", "")
+    # The unlabelled report keeps the scanners' order.
+    plain = "\n".join(findings_sections(report, esc, Budget(remaining=10**7)))
+    assert plain.index(finding_row(first, esc)) < plain.index(finding_row(second, esc))

@@ -286,11 +286,16 @@ def footer(report: Report) -> str:
 # --- the document -----------------------------------------------------------------------
 
 
+def _triage_order(finding: Finding) -> tuple[int, bool]:
+    return -finding.severity.rank, finding.triage is not None and finding.triage.label == "likely_false_positive"
+
+
 def findings_sections(report: Report, esc: Escaper, budget: Budget) -> list[str]:
     by_status: dict[str, list[Finding]] = {"new": [], "existing": [], "suppressed": []}
     for finding in report.findings:
         by_status[finding.status].append(finding)
     new, existing, suppressed = by_status["new"], by_status["existing"], by_status["suppressed"]
+    new.sort(key=_triage_order)  # stable: within a severity, the AI's likely false positives last
     sections = []
     if new:
         table = fill_table(new, budget, lambda f: finding_row(f, esc))

@@ -127,7 +127,11 @@ def top_findings_table(findings: list[Finding], limit: int = TOP_FINDINGS) -> Ta
 def print_summary(report: Report, out: Console) -> None:
     report = redacted_envelope(report)
     out.print(summary_table(report))
-    new = sorted(report.new_findings(), key=lambda f: -f.severity.rank)
+    # worst first; within a severity, the AI's likely false positives last
+    new = sorted(
+        report.new_findings(),
+        key=lambda f: (-f.severity.rank, f.triage is not None and f.triage.label == "likely_false_positive"),
+    )
     if new:
         out.print(top_findings_table(new))
     for layer in report.layers:
