@@ -29,6 +29,13 @@ from secscan.errors import ConfigError, ScannerError
 from secscan.findings import LAYER_NAMES, Finding, LayerName, normalize, redact_text, register_secret
 from secscan.findings.model import Category, Triage
 from secscan.findings.risk import with_risk
+from secscan.findings.secret_lines import (
+    hidden,
+    hide_overlapping_in_semgrep_document,
+    hide_overlapping_in_trivy_document,
+    overlapping,
+    secret_ranges,
+)
 from secscan.outputs.safety import utf8_safe
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, load_baseline
 from secscan.policy.gate import AIFlag, GateFacts, decide, layer_error_line, stricter
@@ -227,6 +234,42 @@ class Analysis:
     raw: dict[str, str]
 
 
+def hide_secret_lines(results: Sequence[LayerResult]) -> list[LayerResult]:
+    """Every layer's code lines and autofixes that overlap a secret's lines (whichever scanner
+    found the secret) replaced by SECRET_LINE, in the findings and in raw/."""
+    ranges = secret_ranges(f for r in results for f in r.findings)
+    if not ranges:
+        return list(results)
+    hidden_results = []
+    for result in results:
+        found = overlapping(result.findings, ranges)
+        if not found:
+            hidden_results.append(result)
+            continue
+        findings = list(result.findings)
+        for index, finding in found:
+            findings[index] = hidden(finding)
+        places = {(f.path or "", f.line or 0) for _, f in found}
+        hidden_results.append(result.model_copy(update={"findings": findings, "raw": _hide_in_raw(result.name, result.raw, places)}))
+    return hidden_results
+
+
+def _hide_in_raw(layer: str, raw: str | None, places: set[tuple[str, int]]) -> str | None:
+    if raw is None or layer not in ("semgrep", "trivy", "trivy-image"):
+        return raw
+    import json
+
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError):
+        return raw
+    if layer == "semgrep":
+        hide_overlapping_in_semgrep_document(document, places)
+    else:
+        hide_overlapping_in_trivy_document(document, places)
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
 def gate_findings(results: Sequence[LayerResult], config: Config, baseline: frozenset[str] | None, today: dt.date) -> tuple[list[Finding], list[str]]:
     licensed = apply_license_policy([f for r in results for f in r.findings], config.policy.licenses)
     findings = normalize(licensed.findings)
@@ -262,6 +305,7 @@ async def _analyze(
     now = options.now()
     today = options.today or now.date()
     config = prepared.config
+    results = hide_secret_lines(results)
     findings, warnings = gate_findings(results, config, prepared.baseline, today)
     check("the policy gate")
     facts = GateFacts(findings, [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results], config.policy)

@@ -81,24 +81,25 @@ def _entropy(token: str) -> float:
     return -sum(n / len(token) * math.log2(n / len(token)) for n in counts.values())
 
 
-# Words in a path segment: `Foo`, `bar`, `WEB`, `2024`. A segment of six or more characters that
-# splits into pieces shorter than three on average (`wJalrXUtnFEMI`: w|Jalr|X|Utn|FEMI) is random.
-_PIECE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
-
-
-def _random_segment(segment: str) -> bool:
-    if len(segment) < 6 or _HEXISH.match(segment):
-        return False
-    pieces = _PIECE.findall(segment)
-    return len(pieces) >= 3 and sum(map(len, pieces)) / len(pieces) < 3.0
+_PATH_WORD = re.compile(r"^(?:[a-z]{3,}|[0-9]+|.*[-_.].*)$")
 
 
 def _is_path(token: str) -> bool:
-    """Two or more `/` and every segment made of words: a path. Random base64 with slashes in it
-    (an AWS secret key, an Azure account key) has a segment of short mixed pieces: not a path."""
+    """Two or more `/` and a segment that is a word (`src`, `latest`), a number, or holds a
+    separator (`WEB-INF`, `spring-beans-5`): a path. Random base64 with slashes in it (an AWS
+    secret key, an Azure account key) has none such: `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`."""
     if token.count("/") < 2 or "+" in token:
         return False
-    return not any(_random_segment(part) for part in re.split(r"[/_.=-]", token))
+    segments = [segment for segment in token.split("/") if segment]
+    if any(_random_piece(piece) for piece in re.split(r"[/_.=-]", token)):
+        return False  # `deploy/secrets/creds_<random>`: a path with a random name in it
+    return any(_PATH_WORD.match(segment) for segment in segments)
+
+
+def _random_piece(piece: str) -> bool:
+    if len(piece) < 16 or _HEXISH.match(piece):
+        return False
+    return any(c.isdigit() for c in piece) and any(c.isalpha() for c in piece) and _entropy(piece) >= 3.5
 
 
 def _looks_random(token: str) -> bool:
@@ -109,25 +110,42 @@ def _looks_random(token: str) -> bool:
     return has_digit and has_alpha and _entropy(token) >= 4.0
 
 
-# Hosts whose URLs carry ids that are references, not credentials: mailing-list thread ids,
-# article slugs and handles, advisory pages (a report's links must still lead somewhere).
-_REFERENCE_URL = re.compile(
-    r"(?i)(?:[a-z][a-z0-9+.-]*://)?(?:[a-z0-9-]+\.)*(?:lists\.apache\.org|medium\.com|mail-archive\.com|marc\.info"
-    r"|seclists\.org|openwall\.com|groups\.google\.com|lore\.kernel\.org|bugzilla\.[a-z0-9.-]+|access\.redhat\.com"
-    r"|github\.com/advisories|github\.com/[^/\s]+/[^/\s]+/security/advisories|osv\.dev|nvd\.nist\.gov"
-    r"|cve\.mitre\.org|security\.snyk\.io|snyk\.io/vuln|avd\.aquasec\.com|huntr\.(?:dev|com)|hackerone\.com)"
-    r"(?:[/?#][^\s\"'<>]*)?$"
+# Hosts whose URLs carry ids that are references, not credentials: mailing-list thread and message
+# ids, article slugs and handles, advisory pages, source links (a report's links must still lead
+# somewhere). GitHub only for its advisory pages.
+_REFERENCE_HOSTS = (
+    "lists.apache.org", "medium.com", "mail-archive.com", "marc.info", "seclists.org", "openwall.com", "openwall.net",
+    "groups.google.com", "lore.kernel.org", "lkml.org", "access.redhat.com", "bugzilla.redhat.com", "bugzilla.suse.com",
+    "bugs.debian.org", "security-tracker.debian.org", "lists.debian.org", "ubuntu.com", "lists.fedoraproject.org",
+    "osv.dev", "nvd.nist.gov", "cve.mitre.org", "cve.org", "security.snyk.io", "snyk.io", "avd.aquasec.com", "huntr.dev",
+    "huntr.com", "hackerone.com", "googlesource.com", "packetstormsecurity.com", "exchange.xforce.ibmcloud.com",
+    "security.netapp.com", "security.gentoo.org", "pkg.go.dev", "rustsec.org", "gitlab.com/gitlab-org/advisories-community",
 )
+_URL_HEAD = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://(?:[^/@\s]*@)?([^/\s?#:]+)[^/\s?#]*(/[^\s?#]*)?")
+_GITHUB_ADVISORY = re.compile(r"(?i)^/(?:advisories/|[^/]+/[^/]+/security/advisories/)")
 _URL_START = re.compile(r"[\s\"'(<\[]")
+# A slug: words joined by `-` (`Bash-5.0-Patch-11-Privilege-Escalation`), in a URL's path.
+_SLUG = re.compile(r"^(?:[0-9]*[-_/.]?)(?:[A-Za-z]{3,}[-_][A-Za-z0-9]+)(?:[-_][A-Za-z0-9]+)*$")
 
 
-def _in_reference_url(text: str, start: int) -> bool:
+def _in_reference_url(text: str, start: int, end: int) -> bool:
     begin = start
     while begin > 0 and not _URL_START.match(text[begin - 1]):
         begin -= 1
         if start - begin > 2048:
             return False
-    return _REFERENCE_URL.match(text, begin, start) is not None
+    head = _URL_HEAD.match(text, begin)
+    if head is None:
+        return False
+    host = head.group(1).lower()
+    if host == "github.com" or host.endswith(".github.com"):
+        return _GITHUB_ADVISORY.match(head.group(2) or "") is not None
+    if any(host == known or host.endswith("." + known) for known in _REFERENCE_HOSTS):
+        return True
+    return head.end(1) <= start and _SLUG.match(text[start:end]) is not None
+
+
+_WORD_PREFIX = re.compile(r"^[A-Za-z]{3,12}[_-]")
 
 
 def _mask_token(match: re.Match[str]) -> str:
@@ -137,7 +155,19 @@ def _mask_token(match: re.Match[str]) -> str:
         return token
     if not _looks_random(token):
         return token
-    return token if _in_reference_url(match.string, match.start()) else MASK
+    if _in_reference_url(match.string, match.start(), match.end()):
+        return token
+    # Folders made of words and a leading word stay (`secrets/creds_[REDACTED].txt`): the file
+    # can still be found, and nothing of the random part is kept.
+    folders, slash, name = token.rpartition("/")
+    if slash and not all(not part or _PATH_WORD.match(part) for part in folders.split("/")):
+        folders, slash, name = "", "", token
+    word = _WORD_PREFIX.match(name)
+    if word is not None and len(name) - word.end() >= 16 and _looks_random(name[word.end() :]):
+        return f"{folders}{slash}{word.group(0)}{MASK}"
+    if slash and len(name) >= 16 and _looks_random(name):
+        return f"{folders}{slash}{MASK}"
+    return MASK
 
 
 def _mask_quoted(match: re.Match[str]) -> str:

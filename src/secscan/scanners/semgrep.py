@@ -29,6 +29,7 @@ from secscan.findings.model import (
     parses_redacted_input,
 )
 from secscan.findings.redact import redact_text
+from secscan.findings.secret_lines import SECRET_LINE, hide_in_semgrep_document, is_secret_check
 from secscan.findings.titles import title_from_message
 from secscan.results import LayerResult
 from secscan.scanners.base import guarded, ingest, raw_text, read_report, read_source_line
@@ -271,9 +272,9 @@ def parse_document(
         message = result.extra.message.strip()
         title = title_from_message(message, result.check_id)
         snippet = read_source_line(source_root, result.path, result.start.line)
-        is_secret_rule = "CWE-798" in cwe or "secret" in str(metadata.get("category", "")).lower()
+        is_secret_rule = is_secret_check(result.check_id, cwe, str(metadata.get("category", "")))
         if snippet and is_secret_rule:
-            snippet = re.sub(r"([\"'])[^\"']{4,}\1", r"\1[REDACTED]\1", snippet)
+            snippet = SECRET_LINE
         findings.append(
             Finding(
                 scanner="semgrep",
@@ -331,6 +332,7 @@ def scrub(document: Any) -> Any:
                 for metavar in metavars.values():
                     if isinstance(metavar, dict) and "abstract_content" in metavar:
                         metavar["abstract_content"] = str(metavar["abstract_content"])
+    hide_in_semgrep_document(document)
     return document
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Evidence, Finding, LayerName, Severity, parses_redacted_input
 from secscan.findings.redact import MASK, mask_env_values
+from secscan.findings.secret_lines import SECRET_LINE, hide_in_trivy_document
 from secscan.findings.titles import shorten
 from secscan.results import LayerResult
 from secscan.scanners.base import guarded, ingest, raw_text, read_report
@@ -72,6 +73,13 @@ def _list(value: Any, what: str) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise ParseError(f"trivy output has a malformed `{what}` list")
     return value
+
+
+def _misconfig_locator(misconfig: dict[str, Any]) -> str:
+    line = _cause_line(misconfig)
+    if line == SECRET_LINE:  # hidden (secret_lines): what the finding's description says instead
+        return (_text(misconfig.get("Message")) or _text(misconfig.get("Description")))[:2000]
+    return line or _text(misconfig.get("Message"))
 
 
 def _text(value: Any) -> str:
@@ -216,7 +224,7 @@ def parse_document(document: Any, source_root: Path | None = None, layer: LayerN
                     end_line=_int(cause.get("EndLine")) if cause else None,
                     references=[r for r in [_text(misconfig.get("PrimaryURL")), *_strings(misconfig.get("References"))] if isinstance(r, str) and r.startswith("http")][:10],
                     snippet=_cause_line(misconfig) or None,
-                    locator=f"{resource}|{_cause_line(misconfig) or _text(misconfig.get('Message'))}",
+                    locator=f"{resource}|{_misconfig_locator(misconfig)}",
                     target=artifact if is_image else None,
                 )
             )
@@ -302,6 +310,7 @@ def scrub(document: Any) -> Any:
                     secret.pop("Code", None)
                     if isinstance(secret.get("Match"), str):
                         secret["Match"] = _STARS.sub("REDACTED", secret["Match"])
+    hide_in_trivy_document(document)
     return document
 
 
