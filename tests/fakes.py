@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from secscan import catalog
+
 VERSION_ARGS: dict[str, list[str]] = {"gitleaks": ["version"], "semgrep": ["--version"], "trivy": ["--version"]}
 VERSION_OUTPUT: dict[str, str] = {
     "gitleaks": "8.30.1\n",
@@ -23,7 +25,7 @@ VERSION_OUTPUT: dict[str, str] = {
     "trivy": "Version: 0.76.0\nVulnerability DB:\n  Version: 2\n",
 }
 REPORT_FLAG: dict[str, str] = {"gitleaks": "--report-path", "semgrep": "--output", "trivy": "--output"}
-ENV_VAR: dict[str, str] = {"gitleaks": "SECSCAN_GITLEAKS", "semgrep": "SECSCAN_SEMGREP", "trivy": "SECSCAN_TRIVY"}
+ENV_VAR: dict[str, str] = {spec.name: spec.env_override for spec in catalog.SCANNERS}
 
 _SCRIPT = r'''
 import json, os, signal, subprocess, sys, time

@@ -156,7 +156,7 @@ def test_the_cli_does_not_import_dagger() -> None:
 
 SCAN_ARGUMENTS = [
     "source", "image", "image_tarball", "openai_api_key", "slack_webhook", "slack_token", "slack_channel", "model",
-    "config", "baseline",
+    "config", "baseline", "since",
 ]
 
 

@@ -40,9 +40,9 @@ from fakes import (
     trivy_vulnerability,
     with_findings,
 )
-from secscan import cli
+from secscan import catalog, cli
 
-TOOLS = ("gitleaks", "semgrep", "trivy")
+TOOLS = catalog.scanner_names()
 OTHER = {tool: tuple(t for t in TOOLS if t != tool) for tool in TOOLS}
 
 

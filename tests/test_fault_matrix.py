@@ -75,12 +75,13 @@ from reliability_support import (
     real_binary,
     secscan,
 )
+from secscan import catalog
 from slack_server import Reply as SlackReply
 from slack_server import SlackServer, closed_port
 from support.images import alpine_root, build_oci_layout
 
-LAYERS = ("gitleaks", "semgrep", "trivy", "trivy-image")
-TOOL = {"gitleaks": "gitleaks", "semgrep": "semgrep", "trivy": "trivy", "trivy-image": "trivy"}
+LAYERS = catalog.layer_names()
+TOOL = {name: catalog.scanner_of(name).name for name in LAYERS}
 FAULTS = ("binary-missing", "crash-no-output", "hang", "garbage", "valid-empty", "exit0-errors-inside")
 SCANNER_CELLS = [f"{name}:{fault}" for name in LAYERS for fault in FAULTS] + [
     "gitleaks:shallow-clone",
