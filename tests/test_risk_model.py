@@ -183,3 +183,24 @@ def test_the_readme_documents_every_factor() -> None:
         row = re.search(rf"\|\s*{re.escape(factor)}\s*\|\s*([+-]?\d+)\s*\|", section)
         assert row, factor
         assert int(row.group(1).replace("+", "")) == points, factor
+
+
+def test_likely_false_positives_move_after_their_severity_and_keep_the_risk_order() -> None:
+    from secscan.findings.model import Triage
+    from secscan.findings.risk import doubted_last
+
+    doubt = Triage(label="likely_false_positive", reason="fixture")
+    sqli = code("python-sql-injection", "CWE-89")
+    rce = code("python-os-command-injection", "CWE-78").model_copy(update={"triage": doubt})
+    weak = code("python-weak-password-hash", "CWE-328")
+    low = code("js-regexp-injection", "CWE-1333", Severity.LOW)
+    ranked = with_risk([low, weak, sqli, rce])
+    assert [f.rule_id for f in ranked][:2] == ["python-os-command-injection", "python-sql-injection"]
+    shown = [f.rule_id for f in doubted_last(ranked)]
+    # the doubted RCE goes after the last high finding, before the low one; the rest keep their order
+    assert shown == [
+        "python-sql-injection",
+        "python-weak-password-hash",
+        "python-os-command-injection",
+        "js-regexp-injection",
+    ]

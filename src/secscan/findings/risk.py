@@ -152,3 +152,28 @@ def with_risk(findings: Sequence[Finding], licences_gate: Severity | None = None
 def rank_key(finding: Finding) -> tuple[object, ...]:
     """Ordering by an assessed risk (the synthesis' ranking)."""
     return _order(finding)
+
+
+def doubted_last(findings: Sequence[Finding]) -> list[Finding]:
+    """The risk order, with each finding the AI marked a likely false positive moved after the last
+    undoubted finding of its severity or worse (the label is advisory: it never hides a finding)."""
+    kept = [f for f in findings if not _doubted(f)]
+    doubted = [f for f in findings if _doubted(f)]
+    if not doubted:
+        return kept
+    last_at: dict[int, int] = {}  # severity rank -> index in `kept` of the last finding that bad or worse
+    for index, finding in enumerate(kept):
+        for rank in range(finding.severity.rank + 1):
+            last_at[rank] = index
+    after: dict[int, list[Finding]] = {}
+    for finding in doubted:
+        after.setdefault(last_at.get(finding.severity.rank, -1), []).append(finding)
+    result = list(after.get(-1, []))
+    for index, finding in enumerate(kept):
+        result.append(finding)
+        result.extend(after.get(index, []))
+    return result
+
+
+def _doubted(finding: Finding) -> bool:
+    return finding.triage is not None and finding.triage.label == "likely_false_positive"

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from secscan import catalog
 from secscan.findings.model import Finding, Severity
+from secscan.findings.risk import doubted_last
 from secscan.outputs.safety import printable, redacted_envelope, safe_url
 from secscan.report import Report
 from secscan.synthesis.model import triage_text
@@ -286,16 +287,12 @@ def footer(report: Report) -> str:
 # --- the document -----------------------------------------------------------------------
 
 
-def _triage_order(finding: Finding) -> tuple[int, bool]:
-    return -finding.severity.rank, finding.triage is not None and finding.triage.label == "likely_false_positive"
-
-
 def findings_sections(report: Report, esc: Escaper, budget: Budget) -> list[str]:
     by_status: dict[str, list[Finding]] = {"new": [], "existing": [], "suppressed": []}
     for finding in report.findings:
         by_status[finding.status].append(finding)
     new, existing, suppressed = by_status["new"], by_status["existing"], by_status["suppressed"]
-    new.sort(key=_triage_order)  # stable: within a severity, the AI's likely false positives last
+    new = doubted_last(new)  # the risk order; the AI's likely false positives last within their severity
     sections = []
     if new:
         table = fill_table(new, budget, lambda f: finding_row(f, esc))

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from secscan.findings.model import Severity
 from secscan.findings.redact import redact_text
+from secscan.findings.risk import doubted_last
 from secscan.outputs.safety import printable, redacted_envelope
 from secscan.synthesis.model import triage_text
 
@@ -127,11 +128,8 @@ def top_findings_table(findings: list[Finding], limit: int = TOP_FINDINGS) -> Ta
 def print_summary(report: Report, out: Console) -> None:
     report = redacted_envelope(report)
     out.print(summary_table(report))
-    # worst first; within a severity, the AI's likely false positives last
-    new = sorted(
-        report.new_findings(),
-        key=lambda f: (-f.severity.rank, f.triage is not None and f.triage.label == "likely_false_positive"),
-    )
+    # the risk order; the AI's likely false positives last within their severity
+    new = doubted_last(report.new_findings())
     if new:
         out.print(top_findings_table(new))
     for layer in report.layers:
