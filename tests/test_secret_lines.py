@@ -16,8 +16,6 @@ import string
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from conftest import REPO_ROOT
 from fakes import GITLEAKS_FINDING, semgrep_report, semgrep_result
 from reliability_support import assert_no_traceback, base_env, secscan, texts_of_tree
@@ -34,18 +32,55 @@ def low_entropy_value() -> str:
 def trivy_ds0031(value: str, line: int = 2, target: str = "Dockerfile") -> dict[str, Any]:
     content = f"ENV DB_SETTING {value}"
     return {
-        "SchemaVersion": 2, "Trivy": {"Version": "0.74.0"}, "ArtifactName": ".", "ArtifactType": "filesystem",
-        "Results": [{"Target": target, "Class": "config", "Type": "dockerfile", "MisconfSummary": {"Successes": 0, "Failures": 1},
-                     "Misconfigurations": [{
-                         "Type": "Dockerfile Security Check", "ID": "DS-0031", "AVDID": "AVD-DS-0031",
-                         "Title": "Secrets passed via build-args or envs", "Description": "Passing secrets via build-args or envs is unsafe.",
-                         "Message": "Possible exposure of secret env \"DB_SETTING\" in ENV", "Namespace": "builtin.dockerfile.DS031",
-                         "Resolution": "Use a secret mount", "Severity": "CRITICAL", "Status": "FAIL", "Layer": {},
-                         "PrimaryURL": "https://avd.aquasec.com/misconfig/ds-0031", "References": ["https://avd.aquasec.com/misconfig/ds-0031"],
-                         "CauseMetadata": {"Provider": "Dockerfile", "Service": "general", "StartLine": line, "EndLine": line,
-                                           "Code": {"Lines": [{"Number": line, "Content": content, "IsCause": True, "Annotation": "",
-                                                               "Truncated": False, "Highlighted": content, "FirstCause": True, "LastCause": True}]}},
-                     }]}],
+        "SchemaVersion": 2,
+        "Trivy": {"Version": "0.74.0"},
+        "ArtifactName": ".",
+        "ArtifactType": "filesystem",
+        "Results": [
+            {
+                "Target": target,
+                "Class": "config",
+                "Type": "dockerfile",
+                "MisconfSummary": {"Successes": 0, "Failures": 1},
+                "Misconfigurations": [
+                    {
+                        "Type": "Dockerfile Security Check",
+                        "ID": "DS-0031",
+                        "AVDID": "AVD-DS-0031",
+                        "Title": "Secrets passed via build-args or envs",
+                        "Description": "Passing secrets via build-args or envs is unsafe.",
+                        "Message": 'Possible exposure of secret env "DB_SETTING" in ENV',
+                        "Namespace": "builtin.dockerfile.DS031",
+                        "Resolution": "Use a secret mount",
+                        "Severity": "CRITICAL",
+                        "Status": "FAIL",
+                        "Layer": {},
+                        "PrimaryURL": "https://avd.aquasec.com/misconfig/ds-0031",
+                        "References": ["https://avd.aquasec.com/misconfig/ds-0031"],
+                        "CauseMetadata": {
+                            "Provider": "Dockerfile",
+                            "Service": "general",
+                            "StartLine": line,
+                            "EndLine": line,
+                            "Code": {
+                                "Lines": [
+                                    {
+                                        "Number": line,
+                                        "Content": content,
+                                        "IsCause": True,
+                                        "Annotation": "",
+                                        "Truncated": False,
+                                        "Highlighted": content,
+                                        "FirstCause": True,
+                                        "LastCause": True,
+                                    }
+                                ]
+                            },
+                        },
+                    }
+                ],
+            }
+        ],
     }
 
 
@@ -84,8 +119,12 @@ def test_hardcoded_credential_rule_never_shows_its_line_or_autofix(tmp_path: Pat
     source = tmp_path / "src"
     source.mkdir()
     (source / "app.py").write_text(f"import db\ndef connect(password='{value}'):\n    return db.open(password)\n")
-    result = semgrep_result(check_id="python.lang.security.audit.hardcoded-password-default-argument", path="app.py", line=2,
-                            message="Hardcoded password is used as a default argument to 'connect'.")
+    result = semgrep_result(
+        check_id="python.lang.security.audit.hardcoded-password-default-argument",
+        path="app.py",
+        line=2,
+        message="Hardcoded password is used as a default argument to 'connect'.",
+    )
     result["extra"]["lines"] = f"def connect(password='{value}'):"
     result["extra"]["fix"] = f"def connect(password=os.environ['{value}']):"
     result["extra"]["metadata"]["cwe"] = ["CWE-798: Use of Hard-coded Credentials"]
@@ -106,7 +145,13 @@ def test_any_line_overlapping_a_secret_is_hidden_whoever_found_it(tmp_path: Path
     (source / "settings.py").write_text(f"import os\nDEBUG = True\nhandler = eval('{value}')\n")
     gitleaks = [
         {**GITLEAKS_FINDING, "File": "settings.py", "StartLine": 3, "EndLine": 3},
-        {**GITLEAKS_FINDING, "File": "Dockerfile", "StartLine": 4, "EndLine": 4, "Fingerprint": "Dockerfile:generic-api-key:4"},
+        {
+            **GITLEAKS_FINDING,
+            "File": "Dockerfile",
+            "StartLine": 4,
+            "EndLine": 4,
+            "Fingerprint": "Dockerfile:generic-api-key:4",
+        },
     ]
     result = semgrep_result(path="settings.py", line=3)
     result["extra"]["lines"] = f"handler = eval('{value}')"
@@ -125,7 +170,17 @@ def test_any_line_overlapping_a_secret_is_hidden_whoever_found_it(tmp_path: Path
     assert trivy_raw["Results"][0]["Misconfigurations"][0]["CauseMetadata"]["Code"]["Lines"][0]["Content"] == MARKER
     assert_nowhere(run, tmp_path / "out", value)
     # and raw/ gives the same findings again (ids do not depend on the hidden lines)
-    again = secscan("report", "--raw", tmp_path / "out" / "raw", "--source", source, "--no-ai", "--no-slack", env=base_env(), out=tmp_path / "again")
+    again = secscan(
+        "report",
+        "--raw",
+        tmp_path / "out" / "raw",
+        "--source",
+        source,
+        "--no-ai",
+        "--no-slack",
+        env=base_env(),
+        out=tmp_path / "again",
+    )
     assert sorted(f["id"] for f in again.report["findings"]) == sorted(f["id"] for f in run.report["findings"])
 
 
@@ -153,9 +208,13 @@ def test_a_random_file_name_keeps_its_folders_and_leading_word(tmp_path: Path) -
 def test_ordinary_paths_are_never_masked() -> None:
     from secscan.findings.redact import redact_text
 
-    for path in ("usr/local/tomcat/webapps/helloworld.war/WEB-INF/lib/spring-beans-5.3.15.jar",
-                 "terraform-aws-modules/s3-bucket/aws/main.tf", "node_modules/@babel/core/lib/config/files/configuration.js",
-                 "src/main/java/com/example/FooBarServiceImpl.java", "api/v1/users/12345/profile/settings.json"):
+    for path in (
+        "usr/local/tomcat/webapps/helloworld.war/WEB-INF/lib/spring-beans-5.3.15.jar",
+        "terraform-aws-modules/s3-bucket/aws/main.tf",
+        "node_modules/@babel/core/lib/config/files/configuration.js",
+        "src/main/java/com/example/FooBarServiceImpl.java",
+        "api/v1/users/12345/profile/settings.json",
+    ):
         assert redact_text(path) == path
 
 
@@ -194,7 +253,8 @@ def test_redaction_never_unbalances_brackets_in_corpus_autofixes() -> None:
 
     fixes = corpus_fields(_FIX_KEYS)
     assert fixes, "no autofix fields in the corpus"
-    for text in fixes + ["def f(password=None):", "connect(token=abc123def456ghi)", "x = {'secret': os.environ['S3CR3T_VALUE1']}"]:
+    extra = ["def f(password=None):", "connect(token=abc123def456ghi)", "x = {'secret': os.environ['S3CR3T_VALUE1']}"]
+    for text in [*fixes, *extra]:
         done = redact_text(text)
         for opener, closer in ("()", "[]", "{}"):
             assert text.count(opener) - text.count(closer) == done.count(opener) - done.count(closer), (text, done)
@@ -210,9 +270,13 @@ def test_reference_links_keep_their_ids() -> None:
     assert not changed, changed[:10]
     rng = random.Random(3)
     token = "".join(rng.choice(string.ascii_lowercase + string.digits) for _ in range(32))
-    for url in (f"https://lists.apache.org/thread/{token}", f"https://lists.apache.org/thread.html/r{token}%40%3Cdev.apache.org%3E",
-                f"https://medium.com/@{token[:20]}/a-story-{token[:12]}", "https://github.com/advisories/GHSA-4w2v-q235-vp99",
-                "https://nvd.nist.gov/vuln/detail/CVE-2023-12345"):
+    for url in (
+        f"https://lists.apache.org/thread/{token}",
+        f"https://lists.apache.org/thread.html/r{token}%40%3Cdev.apache.org%3E",
+        f"https://medium.com/@{token[:20]}/a-story-{token[:12]}",
+        "https://github.com/advisories/GHSA-4w2v-q235-vp99",
+        "https://nvd.nist.gov/vuln/detail/CVE-2023-12345",
+    ):
         assert redact_text(url) == url, url
     leaked = f"https://example.com/callback?token={token}"
     assert token not in redact_text(leaked)

@@ -25,7 +25,9 @@ SECRET_LINE = "[line hidden: it holds a secret]"
 # trivy checks about secrets in Dockerfiles / manifests (IDs old and new style)
 _TRIVY_SECRET_CHECKS = re.compile(r"(?i)^(?:AVD-)?(?:DS-?0?031|KSV-?0?109|KSV-?0?1010|KSV-?01010|DS-?0?026S)$")
 _SECRET_CWES = {"CWE-798", "CWE-259", "CWE-321", "CWE-522", "CWE-312"}
-_SECRET_WORDS = re.compile(r"(?i)secret|passw|credential|hard-?coded-?(?:key|token|cred)|api[-_]?key|private[-_]?key|access[-_]?token|jwt[-_.]?token")
+_SECRET_WORDS = re.compile(
+    r"(?i)secret|passw|credential|hard-?coded-?(?:key|token|cred)|api[-_]?key|private[-_]?key|access[-_]?token|jwt[-_.]?token"
+)
 
 
 def is_secret_check(rule_id: str, cwe: Iterable[str] = (), category: str = "") -> bool:
@@ -44,9 +46,11 @@ def hide_in_semgrep_document(document: Any) -> None:
         extra = result.get("extra") if isinstance(result, dict) else None
         if not isinstance(extra, dict):
             continue
-        metadata = extra.get("metadata") if isinstance(extra.get("metadata"), dict) else {}
+        metadata: dict[str, Any] = extra["metadata"] if isinstance(extra.get("metadata"), dict) else {}
         cwe = metadata.get("cwe")
-        cwes = [cwe] if isinstance(cwe, str) else [c for c in cwe if isinstance(c, str)] if isinstance(cwe, list) else []
+        cwes = (
+            [cwe] if isinstance(cwe, str) else [c for c in cwe if isinstance(c, str)] if isinstance(cwe, list) else []
+        )
         if is_secret_check(str(result.get("check_id", "")), cwes, str(metadata.get("category", ""))):
             _hide_semgrep_extra(extra)
 
@@ -155,8 +159,9 @@ def hide_overlapping_in_semgrep_document(document: Any, places: set[tuple[str, i
     for result in results if isinstance(results, list) else []:
         if not isinstance(result, dict) or not isinstance(result.get("extra"), dict):
             continue
-        start = result.get("start") if isinstance(result.get("start"), dict) else {}
-        if (str(result.get("path")), start.get("line")) in places:
+        start: dict[str, Any] = result["start"] if isinstance(result.get("start"), dict) else {}
+        line = start.get("line")
+        if isinstance(line, int) and (str(result.get("path")), line) in places:
             _hide_semgrep_extra(result["extra"])
 
 
