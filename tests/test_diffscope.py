@@ -88,3 +88,21 @@ def test_rules_follow_the_changed_files_languages() -> None:
     assert both is not None and set(python) < set(both) and any("/javascript/" in p for p in both)
     assert rule_files_for(("docs/readme.md",), RULES_DIR) == []  # no bundled rule can match it
     assert rule_files_for(("bin/tool",), RULES_DIR) is None  # no extension: a shebang may say python
+
+
+def test_the_cache_folder_comes_from_the_operator_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """scan.cache_dir from a config inside the scanned tree is ignored; SECSCAN_CACHE_DIR wins over all."""
+    from secscan.config import load_config
+    from secscan.pipeline import cache_root
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "secscan.toml").write_text(f'[scan]\ncache_dir = "{tmp_path / "planted-by-the-repo"}"\n')
+    operator = tmp_path / "operator.toml"
+    operator.write_text(f'[scan]\ncache_dir = "{tmp_path / "operator-cache"}"\n')
+    monkeypatch.delenv("SECSCAN_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_root(load_config(None, repo), repo) == tmp_path / "xdg" / "secscan"
+    assert cache_root(load_config(operator, repo), repo) == tmp_path / "operator-cache"
+    monkeypatch.setenv("SECSCAN_CACHE_DIR", str(tmp_path / "env-cache"))
+    assert cache_root(load_config(operator, repo), repo) == tmp_path / "env-cache"
