@@ -10,8 +10,11 @@ from __future__ import annotations
 import math
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from secscan.errors import ParseError, ScannerError
 from secscan.findings.model import Category, Evidence, Finding, LayerName, Severity, parses_redacted_input
@@ -25,7 +28,10 @@ from secscan.scanners.interface import ParsedOutput, ScanContext
 from secscan.scanners.process import Completed, probe_version, resolve_binary, run_command
 
 OFFLINE_FLAGS = [
-    "--skip-check-update", "--disable-telemetry", "--skip-version-check", "--offline-scan",
+    "--skip-check-update",
+    "--disable-telemetry",
+    "--skip-version-check",
+    "--offline-scan",
 ]
 _SEVERITY = {
     "CRITICAL": Severity.CRITICAL,
@@ -35,7 +41,11 @@ _SEVERITY = {
     "UNKNOWN": Severity.MEDIUM,
 }
 # trivy's names for results that are not files: package groups (langpkg.PkgTargets) and licence groups
-_PSEUDO_TARGETS = frozenset({"Python", "Conda", "Ruby", "Node.js", "Java", "Kubernetes", "OS Packages", "Loose File License(s)"})
+_PSEUDO_TARGETS = frozenset(
+    {"Python", "Conda", "Ruby", "Node.js", "Java", "Kubernetes", "OS Packages", "Loose File License(s)"}
+)
+_NO_FIX_YET = "No fixed version yet: assess exposure, mitigate or replace the package."
+_ROTATE = "Revoke and rotate this credential now, then remove it and load it from a secret store or environment variable instead."
 _DB_FAILURE = re.compile(r"(?i)(DB error|vulnerability DB|trivy-db|failed to download|db\.Init|database)")
 
 
@@ -53,7 +63,7 @@ def db_unavailable_message(layer: LayerName, problem: str) -> str:
         f"{layer}: vulnerability DB unavailable ({problem}): no vulnerability results, other results kept. "
         "Fix: where the network is reachable run `TRIVY_CACHE_DIR=/path/to/cache trivy image --download-db-only` "
         "and give this run the same TRIVY_CACHE_DIR (or set scan.trivy_db_repositories to a reachable mirror); "
-        f"or scan without it: --layers without {layer}, or policy.optional_layers = [\"{layer}\"] to accept the gap"
+        f'or scan without it: --layers without {layer}, or policy.optional_layers = ["{layer}"] to accept the gap'
     )
 
 
@@ -65,21 +75,6 @@ def java_db_present(cache_dir: str | None) -> bool:
 
 def severity_for(value: Any) -> Severity:
     return _SEVERITY.get(str(value or "UNKNOWN").upper(), Severity.MEDIUM)
-
-
-def _list(value: Any, what: str) -> list[dict[str, Any]]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise ParseError(f"trivy output has a malformed `{what}` list")
-    return value
-
-
-def _misconfig_locator(misconfig: dict[str, Any]) -> str:
-    line = _cause_line(misconfig)
-    if line == SECRET_LINE:  # hidden (secret_lines): what the finding's description says instead
-        return (_text(misconfig.get("Message")) or _text(misconfig.get("Description")))[:2000]
-    return line or _text(misconfig.get("Message"))
 
 
 def _text(value: Any) -> str:
@@ -95,14 +90,105 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
-def _cause_line(misconfig: dict[str, Any]) -> str:
-    cause = misconfig.get("CauseMetadata") or {}
-    code = cause.get("Code") if isinstance(cause, dict) else None
-    lines = code.get("Lines") if isinstance(code, dict) else None
-    for line in lines if isinstance(lines, list) else []:
-        if isinstance(line, dict) and line.get("IsCause"):
-            return _text(line.get("Content")).strip()
-    return ""
+def _records(what: str) -> BeforeValidator:
+    """A list of objects, or none: anything else is a malformed report (not "no findings")."""
+
+    def check(value: Any) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise ParseError(f"trivy output has a malformed `{what}` list")
+        return value
+
+    return BeforeValidator(check)
+
+
+class _Record(BaseModel):
+    """One of trivy's JSON records, typed (the fields secscan reads; trivy omits empty ones)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class TrivyVulnerability(_Record):
+    VulnerabilityID: str | None = None
+    PkgName: str | None = None
+    PkgPath: str | None = None
+    InstalledVersion: str | None = None
+    FixedVersion: str | None = None
+    Severity: str | None = None
+    SeveritySource: str | None = None
+    Title: str | None = None
+    Description: str | None = None
+    PrimaryURL: str | None = None
+    References: list[str] | None = None
+    CweIDs: list[str] | None = None
+    Status: str | None = None
+    CVSS: dict[str, Any] | None = None
+    Layer: dict[str, Any] | None = None
+
+
+class TrivyCause(_Record):
+    Resource: str | None = None
+    StartLine: int | None = None
+    EndLine: int | None = None
+    Code: dict[str, Any] | None = None
+
+    @property
+    def line(self) -> str:
+        """The code line trivy marks as the cause ("" when none is)."""
+        lines = (self.Code or {}).get("Lines")
+        for line in lines if isinstance(lines, list) else []:
+            if isinstance(line, dict) and line.get("IsCause"):
+                return _text(line.get("Content")).strip()
+        return ""
+
+
+class TrivyMisconfiguration(_Record):
+    ID: str | None = None
+    AVDID: str | None = None
+    Status: Any = "FAIL"
+    Severity: str | None = None
+    Title: str | None = None
+    Message: str | None = None
+    Description: str | None = None
+    Resolution: str | None = None
+    PrimaryURL: str | None = None
+    References: list[str] | None = None
+    CauseMetadata: TrivyCause | None = None
+
+
+class TrivySecret(_Record):
+    RuleID: str | None = None
+    Severity: str | None = None
+    Title: str | None = None
+    Match: str | None = None
+    StartLine: int | None = None
+    EndLine: int | None = None
+
+
+class TrivyLicense(_Record):
+    Name: str | None = None
+    Category: str | None = None
+    PkgName: str | None = None
+    FilePath: str | None = None
+    Link: str | None = None
+    Severity: str | None = None
+
+
+class TrivyResult(_Record):
+    Target: str | None = None
+    Vulnerabilities: Annotated[list[TrivyVulnerability], _records("Vulnerabilities")] = []
+    Misconfigurations: Annotated[list[TrivyMisconfiguration], _records("Misconfigurations")] = []
+    Secrets: Annotated[list[TrivySecret], _records("Secrets")] = []
+    Licenses: Annotated[list[TrivyLicense], _records("Licenses")] = []
+    Packages: Any = None
+
+
+class TrivyReport(_Record):
+    ArtifactType: str | None = None
+    ArtifactName: str | None = None
+    Results: Annotated[list[TrivyResult], _records("Results")] = []
+    Trivy: dict[str, Any] | None = None
 
 
 def parse(data: bytes, source_root: Path | None = None, layer: LayerName = "trivy") -> ParsedOutput:
@@ -124,36 +210,153 @@ def _relationships(packages: Any) -> dict[tuple[str, str], str]:
     return found
 
 
-def _cvss(vuln: dict[str, Any]) -> tuple[float | None, str | None]:
+def _cvss(vuln: TrivyVulnerability) -> tuple[float | None, str | None]:
     """The highest-priority CVSS v3 (else v4, v2) score and vector: NVD, then the severity source, then any."""
-    raw = vuln.get("CVSS")
-    sources: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    order = ["nvd", _text(vuln.get("SeveritySource")), *sorted(sources)]
-    for name in order:
+    sources = vuln.CVSS or {}
+    for name in ["nvd", vuln.SeveritySource or "", *sorted(sources)]:
         entry = sources.get(name)
         if not isinstance(entry, dict):
             continue
         for version in ("V3", "V40", "V2"):
             score = entry.get(f"{version}Score")
             if isinstance(score, int | float) and score > 0:
-                vector = entry.get(f"{version}Vector")
-                return float(score), _text(vector)[:120] or None
+                return float(score), _text(entry.get(f"{version}Vector"))[:120] or None
     return None, None
 
 
-def _vulnerability_evidence(vuln: dict[str, Any], relationships: dict[tuple[str, str], str]) -> Evidence | None:
+def _vulnerability_evidence(vuln: TrivyVulnerability, relationships: dict[tuple[str, str], str]) -> Evidence | None:
     score, vector = _cvss(vuln)
-    relationship = relationships.get((_text(vuln.get("PkgName")).lower(), _text(vuln.get("InstalledVersion"))))
-    raw_layer = vuln.get("Layer")
-    layer: dict[str, Any] = raw_layer if isinstance(raw_layer, dict) else {}
+    relationship = relationships.get(((vuln.PkgName or "").lower(), vuln.InstalledVersion or ""))
     evidence = Evidence(
         cvss_score=score,
         cvss_vector=vector,
         dependency="direct" if relationship == "direct" else "transitive" if relationship == "indirect" else None,
-        scanner_status=_text(vuln.get("Status"))[:20] or None,
-        image_layer=_text(layer.get("DiffID"))[:19] or None,
+        scanner_status=(vuln.Status or "")[:20] or None,
+        image_layer=_text((vuln.Layer or {}).get("DiffID"))[:19] or None,
     )
     return evidence if evidence != Evidence() else None
+
+
+def _web(primary: str | None, others: list[str] | None = None) -> list[str]:
+    """The http(s) references, each once, at most ten."""
+    return list(dict.fromkeys(url for url in [primary or "", *(others or [])] if url.startswith("http")))[:10]
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a result's findings are, worked out once per result."""
+
+    layer: LayerName
+    path: str | None  # the result's file (None: a package group, an image's OS packages)
+    target: str | None  # the image, for an image's findings
+    relationships: dict[tuple[str, str], str]
+
+    def finding(self, **fields: Any) -> Finding:
+        return Finding(scanner="trivy", layer=self.layer, target=self.target, **fields)
+
+
+def _vulnerability(vuln: TrivyVulnerability, at: _Place) -> Finding:
+    if not vuln.VulnerabilityID:
+        raise ParseError("trivy vulnerability without a VulnerabilityID")
+    package, fixed = vuln.PkgName or None, vuln.FixedVersion or None
+    return at.finding(
+        category=Category.VULNERABILITY,
+        rule_id=vuln.VulnerabilityID,
+        severity=severity_for(vuln.Severity),
+        scanner_severity=vuln.Severity or None,
+        title=shorten(vuln.Title or f"{vuln.VulnerabilityID} in {package}", 200),
+        description=(vuln.Description or "")[:2000] or None,
+        fix=f"Upgrade {package} to {fixed} or later." if fixed else _NO_FIX_YET,
+        path=vuln.PkgPath or at.path,
+        package=package,
+        installed_version=vuln.InstalledVersion or None,
+        fixed_version=fixed,
+        references=_web(vuln.PrimaryURL, vuln.References),
+        cwe=vuln.CweIDs or [],
+        evidence=_vulnerability_evidence(vuln, at.relationships),
+    )
+
+
+def _misconfiguration(misconfig: TrivyMisconfiguration, at: _Place) -> Finding | None:
+    if str(misconfig.Status).upper() != "FAIL":
+        return None  # PASS and EXCEPTION results are checks that held
+    check_id = misconfig.ID or misconfig.AVDID or ""
+    cause = misconfig.CauseMetadata or TrivyCause()
+    return at.finding(
+        category=Category.MISCONFIGURATION,
+        rule_id=check_id or "misconfiguration",
+        severity=severity_for(misconfig.Severity),
+        scanner_severity=misconfig.Severity or None,
+        title=shorten(misconfig.Title or check_id, 200),
+        description=(misconfig.Message or misconfig.Description or "")[:2000] or None,
+        fix=misconfig.Resolution or None,
+        path=at.path,
+        line=_int(cause.StartLine),
+        end_line=_int(cause.EndLine),
+        references=_web(misconfig.PrimaryURL, misconfig.References),
+        snippet=cause.line or None,
+        locator=f"{cause.Resource or ''}|{_misconfig_anchor(misconfig, cause.line)}",
+    )
+
+
+def _misconfig_anchor(misconfig: TrivyMisconfiguration, line: str) -> str:
+    """What identifies the misconfiguration in its file: the cause line, or the message when there is none
+    or when the line is hidden (secret_lines: what the finding's description says instead)."""
+    if line == SECRET_LINE:
+        return (misconfig.Message or misconfig.Description or "")[:2000]
+    return line or misconfig.Message or ""
+
+
+def _secret(secret: TrivySecret, at: _Place) -> Finding:
+    rule = secret.RuleID or "secret"
+    return at.finding(
+        category=Category.SECRET,
+        rule_id=rule,
+        severity=severity_for(secret.Severity),
+        scanner_severity=secret.Severity or None,
+        title=shorten(secret.Title or f"Secret matching {rule}", 200),
+        fix=_ROTATE,
+        path=at.path,
+        line=_int(secret.StartLine),
+        end_line=_int(secret.EndLine),
+        locator=secret.Match or "",  # its stars are "REDACTED" already (`scrub`)
+        cwe=["CWE-798"],
+    )
+
+
+def _licence(licence: TrivyLicense, at: _Place) -> Finding:
+    name, category, package = licence.Name or "unknown", licence.Category or "", licence.PkgName or None
+    return at.finding(
+        category=Category.LICENSE,
+        rule_id=name,
+        severity=severity_for(licence.Severity),
+        scanner_severity=licence.Severity or None,
+        title=f"{name} licence" + (f" ({category})" if category else "") + (f" in {package}" if package else ""),
+        license_category=category.lower() or None,
+        fix="Check the licence against your distribution model; replace the package or get approval.",
+        path=licence.FilePath or at.path,
+        package=package,
+        references=_web(licence.Link),
+    )
+
+
+def _result_findings(result: TrivyResult, report: TrivyReport, layer: LayerName) -> list[Finding]:
+    is_image = report.ArtifactType == "container_image" or layer == "trivy-image"
+    target = result.Target or ""
+    not_a_file = not target.strip() or target in _PSEUDO_TARGETS
+    at = _Place(
+        layer=layer,
+        path=None if not_a_file or (is_image and not target.startswith("/") and " " in target) else target,
+        target=(report.ArtifactName or None) if is_image else None,
+        relationships=_relationships(result.Packages),
+    )
+    misconfigurations = (_misconfiguration(m, at) for m in result.Misconfigurations)
+    return [
+        *(_vulnerability(v, at) for v in result.Vulnerabilities),
+        *(f for f in misconfigurations if f is not None),
+        *(_secret(s, at) for s in result.Secrets),
+        *(_licence(licence, at) for licence in result.Licenses),
+    ]
 
 
 @parses_redacted_input
@@ -165,113 +368,14 @@ def parse_document(document: Any, source_root: Path | None = None, layer: LayerN
         # e.g. SARIF or CycloneDX: reading it as "no results" would pass the gate on nothing
         kind = "SARIF" if "runs" in document else "not trivy's JSON"
         raise ParseError(f"trivy output is {kind} (no SchemaVersion/Results): give the output of trivy --format json")
-    is_image = document.get("ArtifactType") == "container_image" or layer == "trivy-image"
-    artifact = _text(document.get("ArtifactName")) or None
-    findings: list[Finding] = []
-    for result in _list(document.get("Results"), "Results"):
-        target = _text(result.get("Target"))
-        not_a_file = not target.strip() or target in _PSEUDO_TARGETS
-        path = None if not_a_file or (is_image and not target.startswith("/") and " " in target) else target
-        relationships = _relationships(result.get("Packages"))
-        for vuln in _list(result.get("Vulnerabilities"), "Vulnerabilities"):
-            vuln_id = _text(vuln.get("VulnerabilityID"))
-            if not vuln_id:
-                raise ParseError("trivy vulnerability without a VulnerabilityID")
-            package = _text(vuln.get("PkgName")) or None
-            installed = _text(vuln.get("InstalledVersion")) or None
-            fixed = _text(vuln.get("FixedVersion")) or None
-            references = [_text(vuln.get("PrimaryURL")), *_strings(vuln.get("References"))]
-            findings.append(
-                Finding(
-                    scanner="trivy",
-                    layer=layer,
-                    category=Category.VULNERABILITY,
-                    rule_id=vuln_id,
-                    severity=severity_for(vuln.get("Severity")),
-                    scanner_severity=_text(vuln.get("Severity")) or None,
-                    title=shorten(_text(vuln.get("Title")) or f"{vuln_id} in {package}", 200),
-                    description=_text(vuln.get("Description"))[:2000] or None,
-                    fix=f"Upgrade {package} to {fixed} or later." if fixed else "No fixed version yet: assess exposure, mitigate or replace the package.",
-                    path=_text(vuln.get("PkgPath")) or path,
-                    package=package,
-                    installed_version=installed,
-                    fixed_version=fixed,
-                    references=list(dict.fromkeys(r for r in references if r.startswith("http")))[:10],
-                    cwe=_strings(vuln.get("CweIDs")),
-                    target=artifact if is_image else None,
-                    evidence=_vulnerability_evidence(vuln, relationships),
-                )
-            )
-        for misconfig in _list(result.get("Misconfigurations"), "Misconfigurations"):
-            if str(misconfig.get("Status", "FAIL")).upper() != "FAIL":
-                continue
-            check_id = _text(misconfig.get("ID")) or _text(misconfig.get("AVDID"))
-            cause = misconfig.get("CauseMetadata") if isinstance(misconfig.get("CauseMetadata"), dict) else {}
-            resource = _text(cause.get("Resource")) if cause else ""
-            findings.append(
-                Finding(
-                    scanner="trivy",
-                    layer=layer,
-                    category=Category.MISCONFIGURATION,
-                    rule_id=check_id or "misconfiguration",
-                    severity=severity_for(misconfig.get("Severity")),
-                    scanner_severity=_text(misconfig.get("Severity")) or None,
-                    title=shorten(_text(misconfig.get("Title")) or check_id, 200),
-                    description=(_text(misconfig.get("Message")) or _text(misconfig.get("Description")))[:2000] or None,
-                    fix=_text(misconfig.get("Resolution")) or None,
-                    path=path,
-                    line=_int(cause.get("StartLine")) if cause else None,
-                    end_line=_int(cause.get("EndLine")) if cause else None,
-                    references=[r for r in [_text(misconfig.get("PrimaryURL")), *_strings(misconfig.get("References"))] if isinstance(r, str) and r.startswith("http")][:10],
-                    snippet=_cause_line(misconfig) or None,
-                    locator=f"{resource}|{_misconfig_locator(misconfig)}",
-                    target=artifact if is_image else None,
-                )
-            )
-        for secret in _list(result.get("Secrets"), "Secrets"):
-            rule = _text(secret.get("RuleID")) or "secret"
-            findings.append(
-                Finding(
-                    scanner="trivy",
-                    layer=layer,
-                    category=Category.SECRET,
-                    rule_id=rule,
-                    severity=severity_for(secret.get("Severity")),
-                    scanner_severity=_text(secret.get("Severity")) or None,
-                    title=shorten(_text(secret.get("Title")) or f"Secret matching {rule}", 200),
-                    fix="Revoke and rotate this credential now, then remove it and load it from a secret store or environment variable instead.",
-                    path=path,
-                    line=_int(secret.get("StartLine")),
-                    end_line=_int(secret.get("EndLine")),
-                    locator=_text(secret.get("Match")),  # its stars are "REDACTED" already (`scrub`)
-                    cwe=["CWE-798"],
-                    target=artifact if is_image else None,
-                )
-            )
-        for licence in _list(result.get("Licenses"), "Licenses"):
-            name = _text(licence.get("Name")) or "unknown"
-            category = _text(licence.get("Category"))
-            package = _text(licence.get("PkgName")) or None
-            findings.append(
-                Finding(
-                    scanner="trivy",
-                    layer=layer,
-                    category=Category.LICENSE,
-                    rule_id=name,
-                    severity=severity_for(licence.get("Severity")),
-                    scanner_severity=_text(licence.get("Severity")) or None,
-                    title=f"{name} licence" + (f" ({category})" if category else "") + (f" in {package}" if package else ""),
-                    license_category=category.lower() or None,
-                    fix="Check the licence against your distribution model; replace the package or get approval.",
-                    path=_text(licence.get("FilePath")) or path,
-                    package=package,
-                    references=[_text(licence.get("Link"))] if _text(licence.get("Link")).startswith("http") else [],
-                    target=artifact if is_image else None,
-                )
-            )
-    trivy_meta = document.get("Trivy")
-    version = _text(trivy_meta.get("Version")) if isinstance(trivy_meta, dict) else ""
-    return ParsedOutput(findings=findings, version=version or None)
+    try:
+        report = TrivyReport.model_validate(document)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        raise ParseError(f"trivy output is malformed at {where}: {error['msg']}") from None
+    findings = [finding for result in report.Results for finding in _result_findings(result, report, layer)]
+    return ParsedOutput(findings=findings, version=_text((report.Trivy or {}).get("Version")) or None)
 
 
 _STARS = re.compile(r"\*{3,}")
@@ -292,7 +396,9 @@ def _mask_build_command(command: str) -> str:
 def scrub(document: Any) -> Any:
     """Image env values and build history masked, secrets' code lines dropped."""
     if isinstance(document, dict):
-        image_config = (document.get("Metadata") or {}).get("ImageConfig") if isinstance(document.get("Metadata"), dict) else None
+        image_config = (
+            (document.get("Metadata") or {}).get("ImageConfig") if isinstance(document.get("Metadata"), dict) else None
+        )
         if isinstance(image_config, dict):
             for key in ("config", "container_config"):
                 section = image_config.get(key)
@@ -338,13 +444,27 @@ class _TrivyLayer:
         return parse_document(document, source_root, self.name)
 
     def command(
-        self, binary: str, subject: list[str], report: Path, scanners: tuple[str, ...], context: ScanContext,
+        self,
+        binary: str,
+        subject: list[str],
+        report: Path,
+        scanners: tuple[str, ...],
+        context: ScanContext,
         skip: tuple[list[str], list[str]] = ([], []),
     ) -> list[str]:
         command = [
-            binary, self.subcommand, "--scanners", ",".join(scanners),
-            "--format", "json", "--output", str(report), *OFFLINE_FLAGS, "--quiet",
-            "--timeout", f"{max(1, math.ceil(context.timeout(self.name)))}s",
+            binary,
+            self.subcommand,
+            "--scanners",
+            ",".join(scanners),
+            "--format",
+            "json",
+            "--output",
+            str(report),
+            *OFFLINE_FLAGS,
+            "--quiet",
+            "--timeout",
+            f"{max(1, math.ceil(context.timeout(self.name)))}s",
         ]
         if self.subcommand == "image":
             command += ["--image-config-scanners", "secret"]
