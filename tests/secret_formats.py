@@ -363,7 +363,10 @@ _CONTEXT = {
     ("gitleaks", "freemius-secret-key"): "'secret_key' => '{v}',",
     ("gitleaks", "generic-api-key"): 'api_key = "{v}"',
     ("gitleaks", "hashicorp-tf-password"): 'administrator_login_password = "{v}"',
-    ("gitleaks", "kubernetes-secret-yaml"): "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ndata:\n  password: {v}\n",
+    (
+        "gitleaks",
+        "kubernetes-secret-yaml",
+    ): "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ndata:\n  password: {v}\n",
     ("gitleaks", "nuget-config-password"): '<add key="ClearTextPassword" value="{v}" />',
     ("gitleaks", "sidekiq-secret"): 'BUNDLE_GEMS__CONTRIBSYS__COM: "{v}"',
     ("gitleaks", "snyk-api-token"): 'snyk_api_token = "{v}"',
@@ -375,7 +378,10 @@ _CONTEXT = {
     ("trivy", "azure-devops-pat"): 'azure_devops_pat = "{v}"',
     ("trivy", "azure-container-registry-password"): 'registry: myreg.azurecr.io password: "{v}"',
     ("trivy", "azure-app-config-connection-string"): "Endpoint=https://app.azconfig.io;Id=abc1-l0-s0:AbCd;Secret={v}",
-    ("trivy", "azure-storage-account-key"): "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={v};EndpointSuffix=core.windows.net",
+    (
+        "trivy",
+        "azure-storage-account-key",
+    ): "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={v};EndpointSuffix=core.windows.net",
     ("trivy", "maven-settings-password"): "<server><id>x</id><password>{v}</password></server>",
     ("trivy", "maven-settings-passphrase"): "<server><id>x</id><passphrase>{v}</passphrase></server>",
     ("trivy", "maven-settings-security-master"): "<settingsSecurity><master>{v}</master></settingsSecurity>",

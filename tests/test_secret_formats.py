@@ -41,8 +41,12 @@ from slack_server import SlackServer
 # Formats the scanners only report with a context around the value (an XML element, a `-u`
 # option, `sig=`, an HCL password argument): the value alone is short random text, like any id.
 CONTEXT_ONLY = {
-    ("gitleaks", "hashicorp-tf-password"), ("gitleaks", "nuget-config-password"), ("gitleaks", "curl-auth-user"),
-    ("trivy", "maven-settings-password"), ("trivy", "maven-settings-passphrase"), ("trivy", "maven-settings-security-master"),
+    ("gitleaks", "hashicorp-tf-password"),
+    ("gitleaks", "nuget-config-password"),
+    ("gitleaks", "curl-auth-user"),
+    ("trivy", "maven-settings-password"),
+    ("trivy", "maven-settings-passphrase"),
+    ("trivy", "maven-settings-security-master"),
     ("trivy", "azure-sas-token"),
 }
 
@@ -81,9 +85,23 @@ def test_gitleaks_detects_every_gitleaks_entry(tmp_path: Path) -> None:
     where = _write_samples(samples, "gitleaks", random.Random(7))
     report = tmp_path / "gitleaks.json"
     subprocess.run(
-        [str(real_binary("gitleaks")), "dir", str(samples), "--report-format", "json", "--report-path", str(report),
-         "--exit-code", "0", "--no-banner", "--log-level", "error"],
-        check=True, timeout=600, cwd=tmp_path,
+        [
+            str(real_binary("gitleaks")),
+            "dir",
+            str(samples),
+            "--report-format",
+            "json",
+            "--report-path",
+            str(report),
+            "--exit-code",
+            "0",
+            "--no-banner",
+            "--log-level",
+            "error",
+        ],
+        check=True,
+        timeout=600,
+        cwd=tmp_path,
     )
     found = collections.defaultdict(set)
     for item in json.loads(report.read_text()):
@@ -98,9 +116,24 @@ def test_trivy_detects_every_trivy_entry(tmp_path: Path) -> None:
     where = _write_samples(samples, "trivy", random.Random(7))
     report = tmp_path / "trivy.json"
     subprocess.run(
-        [str(real_binary("trivy")), "fs", "--scanners", "secret", "--format", "json", "--output", str(report),
-         "--cache-dir", str(tmp_path / "cache"), "--quiet", str(samples)],
-        check=True, timeout=600, cwd=tmp_path, env=base_env(),
+        [
+            str(real_binary("trivy")),
+            "fs",
+            "--scanners",
+            "secret",
+            "--format",
+            "json",
+            "--output",
+            str(report),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--quiet",
+            str(samples),
+        ],
+        check=True,
+        timeout=600,
+        cwd=tmp_path,
+        env=base_env(),
     )
     found = collections.defaultdict(set)
     for result in json.loads(report.read_text()).get("Results") or []:
@@ -169,37 +202,130 @@ def _sample_texts(rng: random.Random) -> tuple[list[str], list[str], list[str]]:
 def _scanner_inputs(root: Path, texts: list[str], reported: list[str]) -> dict[str, Path]:
     chunks = [texts[i : i + 6] for i in range(0, len(texts), 6)]
     gitleaks = [
-        {"RuleID": "generic-api-key", "Description": f"Generic API key. {' '.join(chunk[:1])}", "StartLine": i + 1,
-         "EndLine": i + 1, "StartColumn": 1, "EndColumn": 40, "Match": chunk[1] if len(chunk) > 1 else "x", "Secret": value,
-         "File": f"config/settings_{i}.py", "SymlinkFile": "", "Commit": "", "Entropy": 4.5, "Author": "dev",
-         "Email": "dev@example.invalid", "Date": "", "Message": " ".join(chunk[2:3]), "Tags": [],
-         "Fingerprint": f"config/settings_{i}.py:generic-api-key:{i + 1}"}
+        {
+            "RuleID": "generic-api-key",
+            "Description": f"Generic API key. {' '.join(chunk[:1])}",
+            "StartLine": i + 1,
+            "EndLine": i + 1,
+            "StartColumn": 1,
+            "EndColumn": 40,
+            "Match": chunk[1] if len(chunk) > 1 else "x",
+            "Secret": value,
+            "File": f"config/settings_{i}.py",
+            "SymlinkFile": "",
+            "Commit": "",
+            "Entropy": 4.5,
+            "Author": "dev",
+            "Email": "dev@example.invalid",
+            "Date": "",
+            "Message": " ".join(chunk[2:3]),
+            "Tags": [],
+            "Fingerprint": f"config/settings_{i}.py:generic-api-key:{i + 1}",
+        }
         for i, (chunk, value) in enumerate(zip(chunks * (len(reported) // max(1, len(chunks)) + 1), reported))
     ]
     semgrep_results = [
-        {"check_id": f"rules.python.audit-{i % 7}", "path": f"app/module_{i}.py",
-         "start": {"line": 3, "col": 1, "offset": 0}, "end": {"line": 3, "col": 40, "offset": 39},
-         "extra": {"message": "\n".join(chunk[:2]), "lines": "\n".join(chunk[2:4]), "fix": "\n".join(chunk[4:5]),
-                   "metadata": {"cwe": ["CWE-798: Use of Hard-coded Credentials"], "references": ["https://example.invalid/doc"],
-                                "description": " ".join(chunk[5:])},
-                   "severity": "ERROR", "fingerprint": "requires login", "is_ignored": False,
-                   "validation_state": "NO_VALIDATOR", "engine_kind": "OSS"}}
+        {
+            "check_id": f"rules.python.audit-{i % 7}",
+            "path": f"app/module_{i}.py",
+            "start": {"line": 3, "col": 1, "offset": 0},
+            "end": {"line": 3, "col": 40, "offset": 39},
+            "extra": {
+                "message": "\n".join(chunk[:2]),
+                "lines": "\n".join(chunk[2:4]),
+                "fix": "\n".join(chunk[4:5]),
+                "metadata": {
+                    "cwe": ["CWE-798: Use of Hard-coded Credentials"],
+                    "references": ["https://example.invalid/doc"],
+                    "description": " ".join(chunk[5:]),
+                },
+                "severity": "ERROR",
+                "fingerprint": "requires login",
+                "is_ignored": False,
+                "validation_state": "NO_VALIDATOR",
+                "engine_kind": "OSS",
+            },
+        }
         for i, chunk in enumerate(chunks)
     ]
-    semgrep = {"version": "1.185.0", "results": semgrep_results, "errors": [], "paths": {"scanned": []}, "skipped_rules": []}
+    semgrep = {
+        "version": "1.185.0",
+        "results": semgrep_results,
+        "errors": [],
+        "paths": {"scanned": []},
+        "skipped_rules": [],
+    }
     misconfigs = [
-        {"Type": "Dockerfile Security Check", "ID": "DS-0031", "AVDID": "AVD-DS-0031", "Title": "Secrets passed via build-args or envs",
-         "Description": chunk[0], "Message": chunk[1] if len(chunk) > 1 else "m", "Namespace": "builtin.dockerfile.DS031",
-         "Resolution": chunk[2] if len(chunk) > 2 else "r", "Severity": "CRITICAL", "PrimaryURL": "https://avd.aquasec.com/misconfig/ds-0031",
-         "References": ["https://avd.aquasec.com/misconfig/ds-0031"], "Status": "FAIL", "Layer": {},
-         "CauseMetadata": {"Provider": "Dockerfile", "Service": "general", "StartLine": 2, "EndLine": 2,
-                           "Code": {"Lines": [{"Number": 2, "Content": line, "IsCause": True, "Annotation": "", "Truncated": False,
-                                               "Highlighted": line, "FirstCause": True, "LastCause": True} for line in chunk[3:]]}}}
+        {
+            "Type": "Dockerfile Security Check",
+            "ID": "DS-0031",
+            "AVDID": "AVD-DS-0031",
+            "Title": "Secrets passed via build-args or envs",
+            "Description": chunk[0],
+            "Message": chunk[1] if len(chunk) > 1 else "m",
+            "Namespace": "builtin.dockerfile.DS031",
+            "Resolution": chunk[2] if len(chunk) > 2 else "r",
+            "Severity": "CRITICAL",
+            "PrimaryURL": "https://avd.aquasec.com/misconfig/ds-0031",
+            "References": ["https://avd.aquasec.com/misconfig/ds-0031"],
+            "Status": "FAIL",
+            "Layer": {},
+            "CauseMetadata": {
+                "Provider": "Dockerfile",
+                "Service": "general",
+                "StartLine": 2,
+                "EndLine": 2,
+                "Code": {
+                    "Lines": [
+                        {
+                            "Number": 2,
+                            "Content": line,
+                            "IsCause": True,
+                            "Annotation": "",
+                            "Truncated": False,
+                            "Highlighted": line,
+                            "FirstCause": True,
+                            "LastCause": True,
+                        }
+                        for line in chunk[3:]
+                    ]
+                },
+            },
+        }
         for chunk in chunks
     ]
-    trivy = {"SchemaVersion": 2, "Trivy": {"Version": "0.74.0"}, "ArtifactName": ".", "ArtifactType": "filesystem",
-             "Results": [{"Target": "Dockerfile", "Class": "config", "Type": "dockerfile",
-                          "MisconfSummary": {"Successes": 0, "Failures": len(misconfigs)}, "Misconfigurations": misconfigs}]}
+    trivy = {
+        "SchemaVersion": 2,
+        "Trivy": {"Version": "0.74.0"},
+        "ArtifactName": ".",
+        "ArtifactType": "filesystem",
+        "Results": [
+            {
+                "Target": "Dockerfile",
+                "Class": "config",
+                "Type": "dockerfile",
+                "MisconfSummary": {"Successes": 0, "Failures": len(misconfigs)},
+                "Misconfigurations": misconfigs,
+            },
+            {
+                "Target": "config/app.env",
+                "Class": "secret",
+                "Secrets": [
+                    {
+                        "RuleID": "generic-secret",
+                        "Category": "Generic",
+                        "Severity": "HIGH",
+                        "Title": chunk[0],
+                        "StartLine": i + 1,
+                        "EndLine": i + 1,
+                        "Match": chunk[1] if len(chunk) > 1 else "m",
+                        "Code": {"Lines": [{"Number": i + 1, "Content": line, "IsCause": True} for line in chunk[2:]]},
+                    }
+                    for i, chunk in enumerate(chunks)
+                ],
+            },
+        ],
+    }
     paths = {name: root / f"{name}.json" for name in ("gitleaks", "semgrep", "trivy")}
     for name, document in (("gitleaks", gitleaks), ("semgrep", semgrep), ("trivy", trivy)):
         paths[name].write_text(json.dumps(document))
@@ -217,13 +343,34 @@ def test_no_generated_secret_reaches_any_channel(tmp_path: Path) -> None:
     for fmt, value in zip(FORMATS, unreported):
         pieces |= secret_windows(fmt, value, rng)
     api_key = "sk-proj-" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(48))
-    bot_token = "xoxb-" + "".join(secrets.choice(string.digits) for _ in range(12)) + "-" + "".join(secrets.choice(string.ascii_letters) for _ in range(24))
+    bot_token = (
+        "xoxb-"
+        + "".join(secrets.choice(string.digits) for _ in range(12))
+        + "-"
+        + "".join(secrets.choice(string.ascii_letters) for _ in range(24))
+    )
     with OpenAIServer() as model, SlackServer(token=bot_token) as slack:
         config = tmp_path / "secscan.toml"
-        config.write_text(f'[ai]\ntimeout_s = 60\nmax_retries = 0\n\n[slack]\napi_url = "{slack.api_url}"\ntimeout_s = 20\nmax_retries = 0\n')
-        env = base_env(OPENAI_API_KEY=api_key, OPENAI_BASE_URL=model.url, SLACK_BOT_TOKEN=bot_token, SLACK_CHANNEL="#security")
-        run = secscan("report", "--gitleaks", inputs["gitleaks"], "--semgrep", inputs["semgrep"], "--trivy", inputs["trivy"],
-                      "--config", config, env=env, out=tmp_path / "out", timeout=900)
+        config.write_text(
+            f'[ai]\ntimeout_s = 60\nmax_retries = 0\n\n[slack]\napi_url = "{slack.api_url}"\ntimeout_s = 20\nmax_retries = 0\n'
+        )
+        env = base_env(
+            OPENAI_API_KEY=api_key, OPENAI_BASE_URL=model.url, SLACK_BOT_TOKEN=bot_token, SLACK_CHANNEL="#security"
+        )
+        run = secscan(
+            "report",
+            "--gitleaks",
+            inputs["gitleaks"],
+            "--semgrep",
+            inputs["semgrep"],
+            "--trivy",
+            inputs["trivy"],
+            "--config",
+            config,
+            env=env,
+            out=tmp_path / "out",
+            timeout=900,
+        )
         model_requests = list(model.requests)
         slack_requests = list(slack.received)
     assert_no_traceback(run)
@@ -242,7 +389,7 @@ def test_no_generated_secret_reaches_any_channel(tmp_path: Path) -> None:
         found = _first_piece(text, pieces)
         if found is not None:
             at = text.index(found)
-            leaks.append(f"{where}: …{text[max(0, at - 60): at + 40]!r}…")
+            leaks.append(f"{where}: …{text[max(0, at - 60) : at + 40]!r}…")
     assert not leaks, "\n".join(leaks[:20])
 
 
@@ -251,7 +398,6 @@ def _first_piece(text: str, pieces: set[str]) -> str | None:
         if text[index : index + 12] in pieces:
             return text[index : index + 12]
     return None
-
 
 
 def test_the_fast_path_is_on() -> None:
