@@ -31,8 +31,6 @@ from secscan.findings.model import Category, Triage
 from secscan.findings.risk import with_risk
 from secscan.findings.secret_lines import (
     hidden,
-    hide_overlapping_in_semgrep_document,
-    hide_overlapping_in_trivy_document,
     overlapping,
     secret_ranges,
 )
@@ -46,7 +44,7 @@ from secscan.scanners.cache import LayerCache, LayerRunner, default_root
 from secscan.scanners.diffscope import DiffScope, resolve, run_scoped
 from secscan.scanners.interface import ScanContext
 from secscan.scanners.process import EXECUTOR, Executor
-from secscan.scanners.registry import LAYERS
+from secscan.scanners.registry import LAYERS, RAW_LINE_HIDERS
 from secscan.synthesis.interface import SynthesisInput, SynthesisResult
 from secscan.synthesis.model import FindingTriage
 
@@ -255,7 +253,8 @@ def hide_secret_lines(results: Sequence[LayerResult]) -> list[LayerResult]:
 
 
 def _hide_in_raw(layer: str, raw: str | None, places: set[tuple[str, int]]) -> str | None:
-    if raw is None or layer not in ("semgrep", "trivy", "trivy-image"):
+    hide = RAW_LINE_HIDERS.get(catalog.scanner_of(layer).name)
+    if raw is None or hide is None:
         return raw
     import json
 
@@ -263,10 +262,7 @@ def _hide_in_raw(layer: str, raw: str | None, places: set[tuple[str, int]]) -> s
         document = json.loads(raw)
     except (ValueError, RecursionError):
         return raw
-    if layer == "semgrep":
-        hide_overlapping_in_semgrep_document(document, places)
-    else:
-        hide_overlapping_in_trivy_document(document, places)
+    hide(document, places)
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 

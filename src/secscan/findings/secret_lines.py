@@ -131,9 +131,9 @@ def hidden(finding: Finding) -> Finding:
     update: dict[str, Any] = {}
     if finding.snippet:
         update["snippet"] = SECRET_LINE
-    if finding.scanner == "semgrep" and finding.fix:
+    if finding.category is Category.CODE and finding.fix:  # an autofix: code (semgrep's)
         update["fix"] = f"Suggested change: {SECRET_LINE}"
-    if finding.scanner == "trivy" and finding.category is Category.MISCONFIGURATION:
+    if finding.category is Category.MISCONFIGURATION:  # its locator holds the cause line (trivy's)
         resource = finding.locator.split("|", 1)[0]
         update["locator"] = f"{resource}|{finding.description or ''}"  # what the parser makes of a hidden line
     return finding.model_copy(update=update) if update else finding
