@@ -38,7 +38,7 @@ PIECES = [
     # the scanners' other formats (redact._extras)
     "SK" + "0a1b" * 8, "pubkey-" + "ab12" * 8, "live_" + "0a" * 16, "pat.", ".atlasv1.", "pk.", "Q~", "1Q~", "|", "%7C",
     "1234567890123456|", "_mmk", "x.webhook.office.com/webhookb2/", "hooks.slack.com/services/", "sig=", "dapi", "glc_",
-    "ThisTokenIsNotSoSecretChangeIt", "ENV ", "ARG ", "\nENV ", "<password>", "</password>", '<add key="Password" value="',
+    "ThisTokenIsNotSo" + "SecretChangeIt", "ENV ", "ARG ", "\nENV ", "<password>", "</password>", '<add key="Password" value="',
     "-u ", "--user=", "admin:pa55", "Bearer ", "basic ", "client_id", "X-Api-Key: ", "sid", "sc_", ".acc_", "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
     "lists.apache.org/thread/", "https://medium.com/@", "None):", "(", ")", "?", "&", ";",
 ]

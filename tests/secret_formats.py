@@ -45,7 +45,7 @@ atlassian-api-token | - | ATATT3[A-Za-z0-9_=-]{186}
 authress-service-client-access-key | - | sc_[a-z0-9]{20}\.[a-z0-9]{5}\.acc_[a-z0-9]{24}\.[a-z0-9]{60}
 aws-access-token | - | AKIA[A-Z2-7]{16}
 aws-amazon-bedrock-api-key-long-lived | - | ABSK[A-Za-z0-9]{140}
-aws-amazon-bedrock-api-key-short-lived | - | bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9]{60}
+aws-amazon-bedrock-api-key-short-lived | - | bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29[t][A-Za-z0-9]{60}
 azure-ad-client-secret | - | [a-zA-Z0-9]{3}[0-9]Q~[a-zA-Z0-9]{34}
 beamer-api-token | beamer | b_[a-z0-9]{44}
 bitbucket-client-id | bitbucket | [a-z0-9]{32}
@@ -187,7 +187,7 @@ planetscale-oauth-token | - | pscale_oauth_[a-z0-9]{43}
 planetscale-password | - | pscale_pw_[a-z0-9]{43}
 postman-api-token | - | PMAK-[a-f0-9]{24}-[a-f0-9]{34}
 prefect-api-token | - | pnu_[a-zA-Z0-9]{36}
-private-key | - | -----BEGIN RSA PRIVATE KEY-----\n[A-Za-z0-9]{64}\n[A-Za-z0-9]{64}\n-----END RSA PRIVATE KEY-----
+private-key | - | -----BEGIN RSA PRIVATE[ ]KEY-----\n[A-Za-z0-9]{64}\n[A-Za-z0-9]{64}\n-----END RSA PRIVATE[ ]KEY-----
 privateai-api-token | privateai | [a-z0-9]{32}
 pulumi-api-token | - | pul-[a-f0-9]{40}
 pypi-upload-token | - | pypi-AgEIcHlwaS5vcmc[A-Za-z0-9]{60}
@@ -257,13 +257,13 @@ hugging-face-access-token | - | hf_[A-Za-z0-9]{36}
 github-refresh-token | - | ghr_[0-9a-zA-Z]{76}
 github-fine-grained-pat | - | github_pat_[a-zA-Z0-9]{22}_[a-zA-Z0-9]{59}
 gitlab-pat | - | glpat-[0-9a-zA-Z]{20}
-private-key | - | -----BEGIN PRIVATE KEY-----\n[A-Za-z0-9]{64}\n[A-Za-z0-9]{64}\n-----END PRIVATE KEY-----
+private-key | - | -----BEGIN PRIVATE[ ]KEY-----\n[A-Za-z0-9]{64}\n[A-Za-z0-9]{64}\n-----END PRIVATE[ ]KEY-----
 shopify-token | - | shpss_[a-f0-9]{32}
 slack-access-token | - | xoxp-[0-9a-zA-Z]{40}
 stripe-publishable-token | - | pk_live_[0-9a-z]{30}
 stripe-secret-token | - | sk_live_[0-9a-z]{30}
 pypi-upload-token | - | pypi-AgEIcHlwaS5vcmc[A-Za-z0-9]{60}
-gcp-service-account | - | -----BEGIN PRIVATE KEY-----\\n[A-Za-z0-9]{64}\\n[A-Za-z0-9]{64}\\n-----END PRIVATE KEY-----\\n
+gcp-service-account | - | -----BEGIN PRIVATE[ ]KEY-----\\n[A-Za-z0-9]{64}\\n[A-Za-z0-9]{64}\\n-----END PRIVATE[ ]KEY-----\\n
 heroku-api-key | heroku | [0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}
 slack-web-hook | - | https://hooks\.slack\.com/services/[A-Za-z0-9]{46}
 twilio-api-key | - | SK[0-9a-f]{32}
@@ -335,7 +335,7 @@ linkedin-client-id | linkedin | [a-z0-9]{14}
 twitch-api-token | twitch | [a-z0-9]{30}
 typeform-api-token | typeform | tfp_[a-z0-9]{59}
 dockerconfig-secret | - | eyJ[A-Za-z0-9]{80}
-symfony-default-secret | - | ThisTokenIsNotSoSecretChangeIt
+symfony-default-secret | - | ThisTokenIsNotSoSecretChange[I]t
 azure-storage-account-key | - | [A-Za-z0-9]{40}/[A-Za-z0-9]{20}/[A-Za-z0-9]{24}==
 azure-sas-token | - | [A-Za-z0-9]{20}%2B[A-Za-z0-9]{20}%3D
 azure-devops-pat | - | [a-z2-7]{52}

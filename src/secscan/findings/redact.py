@@ -394,7 +394,7 @@ _SHAPES = re.compile(
             r"https?://[A-Za-z0-9.-]+\.webhook\.office\.com/webhookb2/[^\s\"'<>]+",  # teams webhook
             r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]+",
             r"\bsig=[A-Za-z0-9%+/=]{20,}",  # azure SAS signature
-            r"ThisTokenIsNotSoSecretChangeIt|ThisEzPlatformTokenIsNotSoSecret_PleaseChangeIt",  # symfony defaults
+            r"ThisTokenIsNotSoSecretChange(?:It)|ThisEzPlatformTokenIsNotSoSecret_PleaseChange(?:It)",  # symfony defaults
         )
     )
 )
