@@ -35,6 +35,7 @@ from secscan.scanners.cache import SAFE_GIT, KeyExtras, LayerRunner, clean_tree_
 from secscan.scanners.gitrepo import git, git_environment
 from secscan.scanners.interface import ScanContext
 from secscan.scanners.process import run_command
+from secscan.scanners.registry import LAYERS
 
 _SHA = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 _BAD_REF = re.compile(r"[\x00-\x20\x7f]|\.\.|^-|^$")
@@ -299,8 +300,10 @@ async def run_scoped(name: LayerName, context: ScanContext, scope: DiffScope, ru
     run = runner.run
     target = context.target.resolve()
     if name == "gitleaks":
+        # Always run (the range is small): the values it finds are what masks them in the other
+        # layers' fresh output, and the cache never keeps them (full scans: `LayerRunner.prefetch`).
         scoped = replace(context, commit_range=scope.commit_range)
-        result = await run(name, scoped, KeyExtras(parts=(scope.commit_range,)))
+        result = await LAYERS[name].run(scoped)
         return result.model_copy(update={"scope": f"commits {scope.merge_base[:12]}..{scope.head[:12]}"})
     if name == "semgrep":
         paths = [p for p in scope.changed_paths() if _scannable(target, p)]
