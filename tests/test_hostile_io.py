@@ -140,3 +140,14 @@ def test_raw_folder_made_a_symlink_during_the_run_is_not_written_through(tmp_pat
     with pytest.raises(OutputError, match="symbolic link"):
         write_outputs(report, {"semgrep": "{}"}, out)
     assert list(elsewhere.iterdir()) == []
+
+
+def test_baseline_fifo_is_refused_not_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "baseline.json"
+    os.mkfifo(fifo)
+    run = secscan(
+        "report", "--semgrep", semgrep_input(tmp_path), "--baseline", fifo, "--no-ai", "--no-slack",
+        env=base_env(), out=tmp_path / "out", timeout=60,
+    )  # fmt: skip
+    assert_usage_error(run, "--baseline", "not a regular file")
+    assert not (tmp_path / "out").exists()

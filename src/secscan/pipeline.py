@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import stat
 import subprocess
 import tempfile
 from collections import Counter
@@ -34,6 +33,7 @@ from secscan.findings.secret_lines import (
     overlapping,
     secret_ranges,
 )
+from secscan.input_files import read_regular_file
 from secscan.outputs.safety import utf8_safe
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, load_baseline
 from secscan.policy.gate import AIFlag, GateFacts, decide, layer_error_line, stricter
@@ -410,34 +410,8 @@ MAX_INPUT_BYTES = 2 << 30
 
 
 def read_input_file(path: Path, what: str) -> bytes:
-    """A regular file under MAX_INPUT_BYTES: a FIFO, a device or an endless stream is refused
-    before it is read (opened non-blocking, checked on the open descriptor)."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise ConfigError(f"--{what} {path}: no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"--{what} {path}: is a directory") from None
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"--{what} {path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    info = os.fstat(descriptor)
-    problem = (
-        "is a directory" if stat.S_ISDIR(info.st_mode)
-        else "not a regular file" if not stat.S_ISREG(info.st_mode)
-        else f"larger than {MAX_INPUT_BYTES} bytes" if info.st_size > MAX_INPUT_BYTES
-        else None
-    )
-    if problem is not None:
-        os.close(descriptor)
-        raise ConfigError(f"--{what} {path}: {problem}")
-    with os.fdopen(descriptor, "rb") as handle:
-        try:
-            data = handle.read(MAX_INPUT_BYTES + 1)
-        except OSError as exc:
-            raise ConfigError(f"--{what} {path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_INPUT_BYTES:  # grew while being read
-        raise ConfigError(f"--{what} {path}: larger than {MAX_INPUT_BYTES} bytes")
-    return data
+    """A regular file under MAX_INPUT_BYTES (`input_files.read_regular_file`)."""
+    return read_regular_file(path, f"--{what}", MAX_INPUT_BYTES)
 
 
 def results_from_files(

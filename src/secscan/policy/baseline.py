@@ -7,16 +7,16 @@ from pathlib import Path
 
 from secscan.errors import ConfigError
 from secscan.findings.model import Finding
+from secscan.input_files import read_regular_file
+
+MAX_BASELINE_BYTES = 2 << 30
 
 
 def load_baseline(path: Path) -> frozenset[str]:
     """The finding ids of an earlier report.json."""
+    data = read_regular_file(path, "--baseline", MAX_BASELINE_BYTES)
     try:
-        document = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise ConfigError(f"--baseline {path}: no such file") from None
-    except OSError as exc:
-        raise ConfigError(f"--baseline {path}: cannot read: {exc.strerror or exc}") from None
+        document = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise ConfigError(f"--baseline {path}: not JSON (expected an earlier secscan report.json)") from None
     if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
