@@ -248,6 +248,18 @@ def parse_document(
     document: Any, source_root: Path | None = None, config_prefixes: tuple[str, ...] = ()
 ) -> ParsedOutput:
     """Findings from a semgrep report already through `ingest` (every string redacted)."""
+    results, errors_raw = _checked(document)
+    known = config_rule_ids(config_prefixes, source_root)
+    findings = [
+        _finding(_validated(raw, index), source_root, config_prefixes, known) for index, raw in enumerate(results)
+    ]
+    errors, notes = _problems(document, errors_raw)
+    version = document.get("version") if isinstance(document.get("version"), str) else None
+    return ParsedOutput(findings=findings, errors=errors, notes=notes, version=version)
+
+
+def _checked(document: Any) -> tuple[list[Any], list[Any]]:
+    """(results, errors) of a semgrep --json report; anything else is a ParseError, never "nothing found"."""
     if not isinstance(document, dict) or not isinstance(document.get("results"), list):
         # semgrep --json always writes `results`; SARIF (`runs`) must not read as "nothing found"
         kind = (
@@ -259,49 +271,55 @@ def parse_document(
     errors_raw = document.get("errors") or []
     if not isinstance(errors_raw, list):
         raise ParseError("semgrep output has a malformed `errors` field")
-    findings = []
-    known = config_rule_ids(config_prefixes, source_root)
-    for index, raw in enumerate(document.get("results") or []):
-        try:
-            result = _Result.model_validate(raw)
-        except ValidationError as exc:
-            raise ParseError(f"semgrep result #{index + 1} is malformed: {exc.errors()[0]['msg']}") from None
-        metadata = result.extra.metadata if isinstance(result.extra.metadata, dict) else {}
-        cwe = _cwe_ids(_strings(metadata.get("cwe")))
-        references = _strings(metadata.get("references")) + _strings(metadata.get("source-rule-url"))
-        message = result.extra.message.strip()
-        title = title_from_message(message, result.check_id)
-        snippet = read_source_line(source_root, result.path, result.start.line)
-        is_secret_rule = is_secret_check(result.check_id, cwe, str(metadata.get("category", "")))
-        if snippet and is_secret_rule:
-            snippet = SECRET_LINE
-        findings.append(
-            Finding(
-                scanner="semgrep",
-                layer="semgrep",
-                category=Category.CODE,
-                rule_id=rule_id(result.check_id, config_prefixes, known),
-                severity=severity_for(result.extra.severity, metadata),
-                scanner_severity=result.extra.severity,
-                title=title,
-                description=message or None,
-                fix=f"Suggested change: {result.extra.fix}" if result.extra.fix else None,
-                path=result.path,
-                line=result.start.line or None,
-                end_line=result.end.line if result.end and result.end.line else None,
-                references=list(dict.fromkeys(u for u in references if u.startswith("http"))),
-                cwe=cwe,
-                owasp=_strings(metadata.get("owasp"))[:5],
-                confidence=_confidence(metadata),
-                snippet=snippet,
-                evidence=_evidence(metadata, result.extra.dataflow_trace),
-                locator=snippet or f"{title}",
-                status="suppressed" if result.extra.is_ignored else "new",
-                suppression=Suppression(reason="nosemgrep comment in the source", source="inline")
-                if result.extra.is_ignored
-                else None,
-            )
-        )
+    return document["results"], errors_raw
+
+
+def _validated(raw: Any, index: int) -> _Result:
+    try:
+        return _Result.model_validate(raw)
+    except ValidationError as exc:
+        raise ParseError(f"semgrep result #{index + 1} is malformed: {exc.errors()[0]['msg']}") from None
+
+
+def _finding(
+    result: _Result, source_root: Path | None, config_prefixes: tuple[str, ...], known: frozenset[str]
+) -> Finding:
+    metadata = result.extra.metadata if isinstance(result.extra.metadata, dict) else {}
+    cwe = _cwe_ids(_strings(metadata.get("cwe")))
+    references = _strings(metadata.get("references")) + _strings(metadata.get("source-rule-url"))
+    message = result.extra.message.strip()
+    title = title_from_message(message, result.check_id)
+    snippet = read_source_line(source_root, result.path, result.start.line)
+    if snippet and is_secret_check(result.check_id, cwe, str(metadata.get("category", ""))):
+        snippet = SECRET_LINE
+    ignored = result.extra.is_ignored
+    return Finding(
+        scanner="semgrep",
+        layer="semgrep",
+        category=Category.CODE,
+        rule_id=rule_id(result.check_id, config_prefixes, known),
+        severity=severity_for(result.extra.severity, metadata),
+        scanner_severity=result.extra.severity,
+        title=title,
+        description=message or None,
+        fix=f"Suggested change: {result.extra.fix}" if result.extra.fix else None,
+        path=result.path,
+        line=result.start.line or None,
+        end_line=result.end.line if result.end and result.end.line else None,
+        references=list(dict.fromkeys(u for u in references if u.startswith("http"))),
+        cwe=cwe,
+        owasp=_strings(metadata.get("owasp"))[:5],
+        confidence=_confidence(metadata),
+        snippet=snippet,
+        evidence=_evidence(metadata, result.extra.dataflow_trace),
+        locator=snippet or f"{title}",
+        status="suppressed" if ignored else "new",
+        suppression=Suppression(reason="nosemgrep comment in the source", source="inline") if ignored else None,
+    )
+
+
+def _problems(document: dict[str, Any], errors_raw: list[Any]) -> tuple[list[str], list[str]]:
+    """(errors, notes): what semgrep reported at level error fails the layer; warnings are notes."""
     errors: list[str] = []
     notes: list[str] = []
     for error in errors_raw:
@@ -317,8 +335,7 @@ def parse_document(
             f"{len(unreadable)} file(s) with a name that is not valid UTF-8 could not be analysed by semgrep "
             f"(e.g. {redact_text(unreadable[0])[:120]}): rename them"
         )
-    version = document.get("version") if isinstance(document.get("version"), str) else None
-    return ParsedOutput(findings=findings, errors=errors, notes=notes, version=version)
+    return errors, notes
 
 
 def scrub(document: Any) -> Any:
