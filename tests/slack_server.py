@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
@@ -44,33 +45,46 @@ def block_problems(blocks: Any) -> list[str]:
         problems.append(f"blocks are {size} characters > {MAX_BLOCKS_CHARS}")
     for index, block in enumerate(blocks):
         kind = block.get("type")
+        check = _BLOCK_CHECKS.get(kind)
         where = f"block {index} ({kind})"
-        if kind == "header":
-            text = block.get("text", {})
-            if text.get("type") != "plain_text":
-                problems.append(f"{where}: header text must be plain_text")
-            if len(text.get("text", "")) > MAX_HEADER_TEXT:
-                problems.append(f"{where}: header text {len(text['text'])} > {MAX_HEADER_TEXT}")
-        elif kind == "section":
-            text = block.get("text")
-            fields = block.get("fields")
-            if text is None and not fields:
-                problems.append(f"{where}: neither text nor fields")
-            if text is not None and len(text.get("text", "")) > MAX_SECTION_TEXT:
-                problems.append(f"{where}: text {len(text['text'])} > {MAX_SECTION_TEXT}")
-            if fields is not None:
-                if len(fields) > MAX_FIELDS:
-                    problems.append(f"{where}: {len(fields)} fields > {MAX_FIELDS}")
-                for item in fields:
-                    if len(item.get("text", "")) > MAX_FIELD_TEXT:
-                        problems.append(f"{where}: field {len(item['text'])} > {MAX_FIELD_TEXT}")
-        elif kind == "context":
-            elements = block.get("elements", [])
-            if not elements or len(elements) > MAX_CONTEXT_ELEMENTS:
-                problems.append(f"{where}: {len(elements)} elements (1..{MAX_CONTEXT_ELEMENTS})")
-        elif kind != "divider":
-            problems.append(f"{where}: unexpected block type")
+        problems += [f"{where}: {p}" for p in check(block)] if check else [f"{where}: unexpected block type"]
     return problems
+
+
+def _header_problems(block: dict[str, Any]) -> list[str]:
+    text = block.get("text", {})
+    problems = [] if text.get("type") == "plain_text" else ["header text must be plain_text"]
+    if len(text.get("text", "")) > MAX_HEADER_TEXT:
+        problems.append(f"header text {len(text['text'])} > {MAX_HEADER_TEXT}")
+    return problems
+
+
+def _section_problems(block: dict[str, Any]) -> list[str]:
+    text, fields = block.get("text"), block.get("fields")
+    problems = ["neither text nor fields"] if text is None and not fields else []
+    if text is not None and len(text.get("text", "")) > MAX_SECTION_TEXT:
+        problems.append(f"text {len(text['text'])} > {MAX_SECTION_TEXT}")
+    if fields is not None and len(fields) > MAX_FIELDS:
+        problems.append(f"{len(fields)} fields > {MAX_FIELDS}")
+    for item in fields or []:
+        if len(item.get("text", "")) > MAX_FIELD_TEXT:
+            problems.append(f"field {len(item['text'])} > {MAX_FIELD_TEXT}")
+    return problems
+
+
+def _context_problems(block: dict[str, Any]) -> list[str]:
+    elements = block.get("elements", [])
+    if not elements or len(elements) > MAX_CONTEXT_ELEMENTS:
+        return [f"{len(elements)} elements (1..{MAX_CONTEXT_ELEMENTS})"]
+    return []
+
+
+_BLOCK_CHECKS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "header": _header_problems,
+    "section": _section_problems,
+    "context": _context_problems,
+    "divider": lambda block: [],
+}
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,10 @@ _PSEUDO_TARGETS = frozenset(
     {"Python", "Conda", "Ruby", "Node.js", "Java", "Kubernetes", "OS Packages", "Loose File License(s)"}
 )
 _NO_FIX_YET = "No fixed version yet: assess exposure, mitigate or replace the package."
-_ROTATE = "Revoke and rotate this credential now, then remove it and load it from a secret store or environment variable instead."
+_ROTATE = (
+    "Revoke and rotate this credential now, then remove it and load it from a secret store "
+    "or environment variable instead."
+)
 _DB_FAILURE = re.compile(r"(?i)(DB error|vulnerability DB|trivy-db|failed to download|db\.Init|database)")
 
 
