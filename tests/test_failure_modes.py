@@ -82,7 +82,13 @@ class Workspace:
         return path
 
     def config(self, text: str) -> None:
-        (self.target / "secscan.toml").write_text(text)
+        """Operator config (`--config`): settings such as timeouts a repository may not set."""
+        self.operator_config.parent.mkdir(exist_ok=True)
+        self.operator_config.write_text(text)
+
+    @property
+    def operator_config(self) -> Path:
+        return self.root / "operator" / "secscan.toml"
 
     def cli(self, *argv: str) -> tuple[int, str, str]:
         """Run `secscan ARGV`; (exit code, stdout, stderr)."""
@@ -95,7 +101,8 @@ class Workspace:
         return code, captured.out, captured.err
 
     def scan(self, *extra: str) -> tuple[int, str, dict[str, Any] | None]:
-        code, _, err = self.cli("scan", str(self.target), "--out", str(self.out), "--no-ai", "--no-slack", *extra)
+        config = ["--config", str(self.operator_config)] if self.operator_config.is_file() and "--config" not in extra else []
+        code, _, err = self.cli("scan", str(self.target), "--out", str(self.out), "--no-ai", "--no-slack", *config, *extra)
         return code, err, self.report()
 
     def report(self) -> dict[str, Any] | None:

@@ -282,6 +282,8 @@ def test_whole_pipeline_is_deterministic(tmp_path: Path) -> None:
     json_a = json.loads((out_a / "report.json").read_text(encoding="utf-8"))
     json_b = json.loads((out_b / "report.json").read_text(encoding="utf-8"))
     assert json_a.pop("generated_at") != json_b.pop("generated_at")
+    # the operator config's path is where each run wrote it (provenance): the file name is the same
+    assert [Path(f["path"]).name for f in json_a.pop("config")["files"]] == [Path(f["path"]).name for f in json_b.pop("config")["files"]]
     assert json_a == json_b
 
 

@@ -1,4 +1,11 @@
-"""Configuration: `secscan.toml`, or `[tool.secscan]` in pyproject.toml, validated strictly."""
+"""Configuration: `secscan.toml`, or `[tool.secscan]` in pyproject.toml, validated strictly.
+
+Two sources with a trust boundary between them. *Operator* configuration (`--config FILE`,
+environment variables, Dagger arguments) may set anything. *Repository* configuration (a
+`secscan.toml` or `[tool.secscan]` inside the scanned tree) is written by whoever wrote the
+change being gated: it may only make the gate stricter, and its exceptions (excludes,
+suppressions) are recorded for every report to list. `merge_repository` is that boundary.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,12 @@ from secscan.errors import ConfigError
 from secscan.findings.model import Category, LayerName, Severity
 
 Threshold = Literal["critical", "high", "medium", "low", "info", "none"]
+# What exceptions that come from the scanned repository do: `honour` applies them (the findings
+# they hide are `suppressed`, listed); `report` lists them and what they would hide, but the
+# findings stay `new` and count toward the gate; `refuse` lists them and fails the gate.
+RepositoryExceptions = Literal["honour", "report", "refuse"]
+_EXCEPTIONS_STRICTNESS: dict[str, int] = {"honour": 0, "report": 1, "refuse": 2}
+_THRESHOLD_RANK: dict[str, int] = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4, "none": 5}
 
 DEFAULT_LAYERS: list[LayerName] = cast("list[LayerName]", catalog.default_layers())
 
@@ -57,6 +70,10 @@ class PolicyConfig(_Strict):
         description="--since / --baseline: findings already on the base (existing) fail the gate too, not only new.",
     )
     ai_can_fail: bool = Field(default=True, description="An AI verdict of fail fails the gate.")
+    repository_exceptions: RepositoryExceptions = Field(
+        default="report",
+        description="What exceptions from the scanned repository do: honour, report (listed, still count), refuse.",
+    )
 
     @property
     def thresholds(self) -> dict[Category, Severity | None]:
@@ -161,6 +178,21 @@ class SlackConfig(_Strict):
     attach_report: bool = Field(default=True, description="Web API: attach report.md/report.html to the thread.")
 
 
+class ConfigFile(_Strict):
+    path: str
+    role: Literal["operator", "repository"]
+
+
+class Trust(_Strict):
+    """What the repository's own config asked for, kept apart from what the operator set."""
+
+    files: list[ConfigFile] = Field(default_factory=list)
+    repository_exclude: list[str] = Field(default_factory=list)
+    repository_suppress: list[SuppressionEntry] = Field(default_factory=list)
+    repository_source: str | None = None
+    warnings: list[str] = Field(default_factory=list, description="Repository values ignored because they loosen.")
+
+
 class Config(_Strict):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     scan: ScanConfig = Field(default_factory=ScanConfig)
@@ -169,6 +201,10 @@ class Config(_Strict):
     suppress: list[SuppressionEntry] = Field(default_factory=list)
     suppressions_file: str | None = None
     source: str | None = Field(default=None, exclude=True, description="Where this config was read from.")
+    trust: Trust = Field(default_factory=Trust, exclude=True)
+
+
+_RESERVED_KEYS = frozenset({"source", "trust"})  # set by the loader, never by a file
 
 
 def _one_line(error: ValidationError, where: str) -> str:
@@ -236,30 +272,172 @@ def _section(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def parse_config(data: dict[str, Any], where: str) -> Config:
+    reserved = sorted(_RESERVED_KEYS & set(data))
+    if reserved:
+        raise ConfigError(f"{where}: {reserved[0]}: Extra inputs are not permitted")
     try:
         return Config.model_validate({**data, "source": where})
     except ValidationError as exc:
         raise ConfigError(_one_line(exc, where)) from None
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, ValueError):
+        return False
+
+
+def _repository_file(search_root: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The scanned tree's own secscan.toml, else its pyproject.toml's [tool.secscan]."""
+    for name in ("secscan.toml", "pyproject.toml"):
+        candidate = search_root / name
+        if _is_file(candidate):
+            section = _section(candidate, read_toml(candidate))
+            if section is not None:
+                return candidate, section
+    return None
+
+
 def load_config(explicit: Path | None, search_root: Path | None) -> Config:
-    """--config FILE wins; else secscan.toml, else [tool.secscan] in pyproject.toml under the root."""
+    """The operator's config (--config FILE, else the defaults), tightened by the scanned tree's own
+    secscan.toml / [tool.secscan] (repository config, see `merge_repository`).
+
+    `--config` naming the repository's own file makes it operator config: the operator chose it."""
+    config = Config()
     if explicit is not None:
         if not _is_file(explicit):
             raise ConfigError(f"--config {explicit}: no such file")
         section = _section(explicit, read_toml(explicit))
         if section is None:
             raise ConfigError(f"{explicit}: has no [tool.secscan] table")
-        config = parse_config(section, str(explicit))
-        return _with_suppressions_file(config, explicit.parent)
+        config = _with_suppressions_file(parse_config(section, str(explicit)), explicit.parent)
+        config = config.model_copy(update={"trust": Trust(files=[ConfigFile(path=str(explicit), role="operator")])})
     if search_root is not None and search_root.is_dir():
-        for name in ("secscan.toml", "pyproject.toml"):
-            candidate = search_root / name
-            if _is_file(candidate):
-                section = _section(candidate, read_toml(candidate))
-                if section is not None:
-                    return _with_suppressions_file(parse_config(section, str(candidate)), search_root)
-    return Config()
+        found = _repository_file(search_root)
+        if found is not None and not (explicit is not None and _same_file(found[0], explicit)):
+            config = merge_repository(config, found[1], found[0], search_root)
+    return config
+
+
+def _stricter_threshold(operator: str, repository: str) -> bool:
+    return _THRESHOLD_RANK[repository] < _THRESHOLD_RANK[operator]
+
+
+def _inside(root: Path, relative: str) -> Path | None:
+    """root/relative when it stays inside root (no absolute path, no `..` escape), else None."""
+    try:
+        resolved_root = root.resolve()
+        candidate = (resolved_root / relative).resolve()
+        candidate.relative_to(resolved_root)
+    except (OSError, ValueError):
+        return None
+    return candidate
+
+
+def merge_repository(operator: Config, data: dict[str, Any], path: Path, root: Path) -> Config:
+    """Fold the repository's config into the operator's: only what tightens the gate is taken.
+
+    Thresholds may only get stricter; layers, timeouts, DB repositories, AI and Slack settings
+    are the operator's alone; excludes and suppressions become repository exceptions that the
+    report lists (whether they apply is `policy.repository_exceptions`, an operator setting).
+    Every value ignored for loosening becomes a warning every report shows."""
+    where = f"repository config {path.name}"
+    repository = parse_config(data, str(path))
+    ignored: list[str] = []
+
+    def ignore(key: str, why: str) -> None:
+        ignored.append(f"{where}: {key} ignored ({why})")
+
+    policy_update: dict[str, Any] = {}
+    op_policy, repo_policy = operator.policy, repository.policy
+    for key in ("secret", "code", "vulnerability", "misconfiguration", "license"):
+        if key not in repo_policy.model_fields_set:
+            continue
+        mine, theirs = getattr(op_policy, key), getattr(repo_policy, key)
+        if _stricter_threshold(mine, theirs):
+            policy_update[key] = theirs
+        elif theirs != mine:
+            ignore(f"policy.{key} = {theirs!r}", f"looser than the operator's {mine!r}")
+    if "vulnerability_requires_fix" in repo_policy.model_fields_set:
+        if op_policy.vulnerability_requires_fix and not repo_policy.vulnerability_requires_fix:
+            policy_update["vulnerability_requires_fix"] = False
+        elif repo_policy.vulnerability_requires_fix != op_policy.vulnerability_requires_fix:
+            ignore("policy.vulnerability_requires_fix = true", "looser than the operator's")
+    if "ai_can_fail" in repo_policy.model_fields_set:
+        if repo_policy.ai_can_fail and not op_policy.ai_can_fail:
+            policy_update["ai_can_fail"] = True
+        elif repo_policy.ai_can_fail != op_policy.ai_can_fail:
+            ignore("policy.ai_can_fail = false", "only the operator may stop the AI verdict from failing the gate")
+    if "optional_layers" in repo_policy.model_fields_set:
+        kept = [layer for layer in op_policy.optional_layers if layer in repo_policy.optional_layers]
+        added = [layer for layer in repo_policy.optional_layers if layer not in op_policy.optional_layers]
+        policy_update["optional_layers"] = kept
+        if added:
+            ignore(f"policy.optional_layers {added}", "only the operator may let a layer fail")
+    if "repository_exceptions" in repo_policy.model_fields_set:
+        mine_mode, theirs_mode = op_policy.repository_exceptions, repo_policy.repository_exceptions
+        if _EXCEPTIONS_STRICTNESS[theirs_mode] > _EXCEPTIONS_STRICTNESS[mine_mode]:
+            policy_update["repository_exceptions"] = theirs_mode
+        elif theirs_mode != mine_mode:
+            ignore(f"policy.repository_exceptions = {theirs_mode!r}", f"looser than the operator's {mine_mode!r}")
+
+    scan_update: dict[str, Any] = {}
+    op_scan, repo_scan = operator.scan, repository.scan
+    operator_only = {
+        "layers": "the operator chooses the layers",
+        "timeout_s": "timeouts are the operator's",
+        "timeouts": "timeouts are the operator's",
+        "trivy_db_repositories": "DB repositories are the operator's",
+    }
+    for key, why in operator_only.items():
+        if key in repo_scan.model_fields_set and getattr(repo_scan, key) != getattr(op_scan, key):
+            ignore(f"scan.{key}", why)
+    if "respect_gitignore" in repo_scan.model_fields_set:
+        if op_scan.respect_gitignore and not repo_scan.respect_gitignore:
+            scan_update["respect_gitignore"] = False
+        elif repo_scan.respect_gitignore != op_scan.respect_gitignore:
+            ignore("scan.respect_gitignore = true", "would skip more files than the operator's setting")
+    extra_rules: list[str] = []
+    for rule_config in repo_scan.semgrep_config:
+        local = _inside(root, rule_config) if not rule_config.startswith(("p/", "r/", "s/", "c/", "http:", "https:")) else None
+        if local is None or not local.exists():
+            ignore(f"scan.semgrep_config {rule_config!r}", "only rule files inside the repository are taken from it")
+        else:
+            extra_rules.append(str(local))
+    if extra_rules:
+        scan_update["semgrep_config"] = [*op_scan.semgrep_config, *extra_rules]
+
+    for section, model in (("ai", repository.ai), ("slack", repository.slack)):
+        if model.model_fields_set:
+            keys = ", ".join(f"{section}.{key}" for key in sorted(model.model_fields_set))
+            ignore(keys, f"{section} settings (endpoints, models, budgets, prices, retries) are the operator's")
+
+    suppress = list(repository.suppress)
+    if repository.suppressions_file:
+        inside = _inside(root, repository.suppressions_file)
+        if inside is None:
+            ignore(f"suppressions_file {repository.suppressions_file!r}", "outside the repository")
+        else:
+            suppress += load_suppressions(inside)
+
+    trust = operator.trust.model_copy(
+        update={
+            "files": [*operator.trust.files, ConfigFile(path=str(path), role="repository")],
+            "repository_exclude": [*operator.trust.repository_exclude, *repo_scan.exclude],
+            "repository_suppress": [*operator.trust.repository_suppress, *suppress],
+            "repository_source": path.name,
+            "warnings": [*operator.trust.warnings, *ignored],
+        }
+    )
+    return operator.model_copy(
+        update={
+            "policy": op_policy.model_copy(update=policy_update),
+            "scan": op_scan.model_copy(update=scan_update),
+            "trust": trust,
+            "source": operator.source or str(path),
+        }
+    )
 
 
 def _with_suppressions_file(config: Config, base: Path) -> Config:

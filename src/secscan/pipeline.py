@@ -14,7 +14,6 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import cast
 
@@ -36,10 +35,15 @@ from secscan.findings.secret_lines import (
 from secscan.input_files import read_regular_file
 from secscan.outputs.safety import utf8_safe
 from secscan.policy import LayerOutcome, apply_baseline, apply_suppressions, load_baseline
+from secscan.policy.exceptions import ExceptionEntry, apply_exceptions, operator_config_name
+from secscan.policy.exceptions import Outcome as ExceptionOutcome
 from secscan.policy.gate import AIFlag, GateFacts, decide, layer_error_line, stricter
 from secscan.policy.licenses import apply_license_policy
-from secscan.report import Delivery, DiffReport, LayerReport, RawLayer, RawManifest, Report, Target, count_findings
-from secscan.results import LayerResult
+from secscan.policy.suppressions import describe, matches
+from secscan.report import (
+    ConfigProvenance, Delivery, DiffReport, LayerReport, RawLayer, RawManifest, Report, Target, count_findings,
+)
+from secscan.results import GateDecision, LayerResult
 from secscan.scanners.cache import LayerCache, LayerRunner, default_root
 from secscan.scanners.diffscope import DiffScope, resolve, run_scoped
 from secscan.scanners.interface import ScanContext
@@ -192,10 +196,6 @@ def _absolute_config(config: str) -> str:
     return str(candidate.resolve()) if candidate.exists() else config
 
 
-def _excluded(finding: Finding, patterns: Sequence[str]) -> bool:
-    return finding.path is not None and any(fnmatchcase(finding.path, p) for p in patterns)
-
-
 def _git_target(target: Path, commit: str | None = None, ref: str | None = None) -> Target:
     """Repository, ref and commit for the report header: as given, else from CI variables, else from git."""
     env = os.environ
@@ -266,17 +266,36 @@ def _hide_in_raw(layer: str, raw: str | None, places: set[tuple[str, int]]) -> s
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def gate_findings(results: Sequence[LayerResult], config: Config, baseline: frozenset[str] | None, today: dt.date) -> tuple[list[Finding], list[str]]:
+def gate_findings(
+    results: Sequence[LayerResult], config: Config, baseline: frozenset[str] | None, today: dt.date,
+    source_root: Path | None = None,
+) -> tuple[list[Finding], list[str]]:
+    outcome = gate_outcome(results, config, baseline, today, source_root)
+    return outcome.findings, outcome.warnings
+
+
+def gate_outcome(
+    results: Sequence[LayerResult], config: Config, baseline: frozenset[str] | None, today: dt.date,
+    source_root: Path | None = None,
+) -> ExceptionOutcome:
+    """Normalized findings with every exception (operator, repository) and the baseline applied."""
     licensed = apply_license_policy([f for r in results for f in r.findings], config.policy.licenses)
     findings = normalize(licensed.findings)
-    if config.scan.exclude:
-        findings = [f for f in findings if not _excluded(f, config.scan.exclude)]
-    findings, warnings = apply_suppressions(findings, list(config.suppress), today)
+    outcome = apply_exceptions(findings, config, source_root, today)
+    findings, warnings = apply_suppressions(outcome.findings, list(config.suppress), today)
     if licensed.note:
         warnings = [*warnings, licensed.note]
+    exceptions = list(outcome.exceptions)
+    for entry in config.suppress:
+        hid = [f.id for f in findings if f.suppression is not None and f.suppression.source == "policy"
+               and matches(entry, f)]
+        exceptions.append(ExceptionEntry(kind="suppress", origin="operator", source=operator_config_name(config),
+                                         pattern=describe(entry), applied=True, hid=hid))
     if baseline is not None:
         findings = apply_baseline(findings, baseline)
-    return with_risk(findings, config.policy.threshold(Category.LICENSE)), warnings
+    findings = with_risk(findings, config.policy.threshold(Category.LICENSE))
+    return ExceptionOutcome(findings=findings, exceptions=exceptions, warnings=[*outcome.warnings, *warnings],
+                            refused=outcome.refused)
 
 
 async def analyze(
@@ -302,10 +321,11 @@ async def _analyze(
     today = options.today or now.date()
     config = prepared.config
     results = hide_secret_lines(results)
-    findings, warnings = gate_findings(results, config, prepared.baseline, today)
+    gated = gate_outcome(results, config, prepared.baseline, today, source_root)
+    findings, warnings = gated.findings, list(gated.warnings)
     check("the policy gate")
     facts = GateFacts(findings, [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results], config.policy)
-    decision = decide(facts)
+    decision = _with_refusals(decide(facts), gated.refused)
     layer_errors = [layer_error_line(r.name, r.error) for r in results if r.status == "error" and r.error]
     synthesis = await synthesize(
         SynthesisInput(
@@ -314,6 +334,7 @@ async def _analyze(
             layer_errors=layer_errors,
             repository=target.repository,
             source_root=source_root,
+            exceptions_notice=_exceptions_notice(gated.exceptions, findings),
         ),
         config,
         options,
@@ -352,6 +373,8 @@ async def _analyze(
         target=target,
         counts=count_findings(findings),
         warnings=warnings,
+        config=ConfigProvenance(files=list(config.trust.files), repository_exceptions=config.policy.repository_exceptions),
+        exceptions=gated.exceptions,
     )
     return Analysis(report=report, raw={r.name: r.raw for r in results if r.raw is not None})
 
@@ -362,6 +385,20 @@ def with_triage(findings: list[Finding], triage: Sequence[FindingTriage]) -> lis
         return findings
     by_id = {t.finding_id: Triage(label=t.label, reason=t.reason) for t in triage}
     return [f.model_copy(update={"triage": by_id[f.id]}) if f.id in by_id else f for f in findings]
+
+
+def _exceptions_notice(exceptions: Sequence[ExceptionEntry], findings: Sequence[Finding]) -> str | None:
+    hidden = sum(len(e.hid) for e in exceptions if e.applied)
+    files = sum(e.files or 0 for e in exceptions if e.applied and e.kind == "exclude")
+    if not hidden and not files:
+        return None
+    return f"exceptions hid {hidden} finding(s) and excluded {files} file(s): see the exceptions list"
+
+
+def _with_refusals(decision: GateDecision, refused: list[str]) -> GateDecision:
+    if not refused:
+        return decision
+    return decision.model_copy(update={"verdict": "fail", "reasons": [*refused, *decision.reasons]})
 
 
 async def synthesize(data: SynthesisInput, config: Config, options: Options) -> SynthesisResult:

@@ -7,8 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from secscan.config import ConfigFile, RepositoryExceptions
 from secscan.findings.model import Finding, LayerName, Severity
 from secscan.findings.redact import redact_text
+from secscan.policy.exceptions import ExceptionEntry
 from secscan.synthesis.model import Synthesis, Usage
 
 
@@ -101,6 +103,15 @@ class Delivery(BaseModel):
     detail: str | None = None
 
 
+class ConfigProvenance(BaseModel):
+    """Which config files this run used, and what repository exceptions were allowed to do."""
+
+    model_config = ConfigDict(frozen=True)
+
+    files: list[ConfigFile] = Field(default_factory=list)
+    repository_exceptions: RepositoryExceptions = "report"
+
+
 class Report(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -121,6 +132,14 @@ class Report(BaseModel):
     slack: Delivery | None = None
     pr_comment: Delivery | None = Field(default=None, description="the pull request comment (GitHub), when one was due")
     diff: DiffReport | None = None
+    config: ConfigProvenance = Field(default_factory=ConfigProvenance)
+    exceptions: list[ExceptionEntry] = Field(
+        default_factory=list, description="each exclusion or suppression: its source, whether it applied, what it hid"
+    )
+
+    def exceptions_hid_anything(self) -> bool:
+        """True when an applied exception removed or suppressed a finding (a report must not say clean)."""
+        return any(e.applied and (e.hid or e.files) for e in self.exceptions) or any(f.status == "suppressed" for f in self.findings)
 
     def new_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.status == "new"]
@@ -138,3 +157,20 @@ def count_findings(findings: list[Finding]) -> dict[str, dict[str, int]]:
         "category": dict(sorted(by_category.items())),
         "status": {s: by_status.get(s, 0) for s in ("new", "existing", "suppressed")},
     }
+
+
+def describe_exception(entry: ExceptionEntry) -> str:
+    """One line for an exception: who set it, where, whether it applied, what it hid."""
+    state = "applied" if entry.applied else "listed, not applied"
+    hid = f"{len(entry.hid)} finding(s)" + (f", {entry.files} file(s) matched" if entry.files else "")
+    verb = "hid" if entry.applied else "would hide"
+    return f"[{entry.origin}, {state}] {entry.kind} {entry.pattern!r} from {entry.source}: {verb} {hid}"
+
+
+def exceptions_notice(report: Report) -> str | None:
+    """What to say instead of "no findings" when exceptions removed something."""
+    if not report.exceptions_hid_anything():
+        return None
+    hidden = sum(len(e.hid) for e in report.exceptions if e.applied)
+    files = sum(e.files or 0 for e in report.exceptions if e.applied and e.kind == "exclude")
+    return f"exceptions hid {hidden} finding(s) and excluded {files} file(s): see the exceptions list"

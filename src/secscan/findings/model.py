@@ -71,7 +71,7 @@ class Suppression(BaseModel):
     reason: str
     owner: str | None = None
     expires: str | None = None
-    source: Literal["policy", "inline"] = "policy"
+    source: Literal["policy", "inline", "repository"] = "policy"
 
     @model_validator(mode="before")
     @classmethod

@@ -21,7 +21,7 @@ import orjson
 from secscan import catalog
 from secscan.findings.model import Finding, Severity, Sighting
 from secscan.outputs.safety import redacted_envelope, safe_url, shows_snippet
-from secscan.report import Report
+from secscan.report import Report, describe_exception
 from secscan.synthesis.model import triage_text
 
 # The page's style and script ship as files beside this module (outputs/page/), read once; the CSP
@@ -233,6 +233,9 @@ def layers_section(report: Report, text: Text) -> str:
     if report.warnings:
         items = "".join(f"<li>{text(w)}</li>" for w in report.warnings)
         warnings = f"<details><summary>Warnings ({len(report.warnings)})</summary><ul>{items}</ul></details>"
+    if report.exceptions:
+        items = "".join(f"<li>{text(describe_exception(e))}</li>" for e in report.exceptions)
+        warnings += f'<details id="exceptions" open><summary>Exceptions ({len(report.exceptions)})</summary><ul>{items}</ul></details>'
     return (
         '<section id="layers"><h2>Layers</h2>'
         + chart(report)

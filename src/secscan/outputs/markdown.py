@@ -18,7 +18,7 @@ from secscan import catalog
 from secscan.findings.model import Finding, Severity
 from secscan.findings.risk import doubted_last
 from secscan.outputs.safety import printable, redacted_envelope, safe_url
-from secscan.report import Report
+from secscan.report import Report, describe_exception, exceptions_notice
 from secscan.synthesis.model import triage_text
 
 GITHUB_COMMENT_LIMIT = 65_536
@@ -277,6 +277,15 @@ def warnings(report: Report, esc: Escaper, limit: int = 50) -> str:
     return folded(f"Warnings ({len(report.warnings)})", "\n".join(items))
 
 
+def exceptions_section(report: Report, esc: Escaper, limit: int = 50) -> str:
+    if not report.exceptions:
+        return ""
+    items = [f"- {esc.text(describe_exception(e), 400)}" for e in report.exceptions[:limit]]
+    if len(report.exceptions) > limit:
+        items.append(f"- …{len(report.exceptions) - limit} more in report.json")
+    return folded(f"Exceptions ({len(report.exceptions)})", "\n".join(items))
+
+
 def footer(report: Report) -> str:
     return (
         f"<sub>secscan {report.secscan_version} · every finding is in report.json, "
@@ -303,7 +312,8 @@ def findings_sections(report: Report, esc: Escaper, budget: Budget) -> list[str]
             body += "\n\n" + folded(f"{len(new) - VISIBLE_NEW_ROWS} more new findings", render_table(rest))
         sections.append(f"### New findings ({len(new)})\n\n{body}")
     else:
-        sections.append("### New findings (0)\n\nNo new findings.")
+        notice = exceptions_notice(report)
+        sections.append("### New findings (0)\n\n" + (f"No new findings, but {notice}." if notice else "No new findings."))
     if existing:
         table = fill_table(existing, budget, lambda f: finding_row(f, esc))
         sections.append(folded(f"Existing findings ({len(existing)}), already in the baseline", render_table(table)))
@@ -330,7 +340,7 @@ class MarkdownReport:
             layer_errors(report, esc),
             top_risks(report, esc),
         ]
-        tail = [warnings(report, esc), footer(report)]
+        tail = [exceptions_section(report, esc), warnings(report, esc), footer(report)]
         fixed = "\n\n".join(part for part in head + tail if part)
         # Headroom for section headings, <details> wrappers and truncation notes.
         budget = Budget(remaining=self.budget - size(fixed) - 1_000)

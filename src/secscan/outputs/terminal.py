@@ -13,6 +13,7 @@ from secscan.findings.model import Severity
 from secscan.findings.redact import redact_text
 from secscan.findings.risk import doubted_last
 from secscan.outputs.safety import printable, redacted_envelope
+from secscan.report import describe_exception, exceptions_notice
 from secscan.synthesis.model import triage_text
 
 if TYPE_CHECKING:
@@ -135,6 +136,8 @@ def print_summary(report: Report, out: Console) -> None:
     for layer in report.layers:
         if layer.error:
             out.print(f"[bold red]{layer.name}[/]: " + _escape(layer.error))
+    for entry in report.exceptions:
+        out.print("[magenta]exception[/]: " + _escape(describe_exception(entry)))
     for warning in report.warnings:
         out.print("[yellow]warning[/]: " + _escape(warning))
     if report.diff is not None:
@@ -165,7 +168,8 @@ def print_summary(report: Report, out: Console) -> None:
 def print_verdict(report: Report, out: Console) -> None:
     report = redacted_envelope(report)
     if report.verdict == "pass":
-        out.print("[bold green]PASS[/] the gate passed")
+        notice = exceptions_notice(report)
+        out.print("[bold green]PASS[/] the gate passed" + (f" ({_escape(notice)})" if notice else ""))
         return
     out.print("[bold red]FAIL[/] the gate failed:")
     for reason in report.reasons:

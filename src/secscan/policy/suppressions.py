@@ -9,7 +9,7 @@ from secscan.config import SuppressionEntry
 from secscan.findings.model import Finding, Suppression
 
 
-def _matches(entry: SuppressionEntry, finding: Finding) -> bool:
+def matches(entry: SuppressionEntry, finding: Finding) -> bool:
     if entry.id is not None:
         return finding.id == entry.id
     if entry.rule != finding.rule_id:
@@ -17,7 +17,7 @@ def _matches(entry: SuppressionEntry, finding: Finding) -> bool:
     return entry.path is None or (finding.path is not None and fnmatchcase(finding.path, entry.path))
 
 
-def _describe(entry: SuppressionEntry) -> str:
+def describe(entry: SuppressionEntry) -> str:
     what = f"id {entry.id}" if entry.id else f"rule {entry.rule}" + (f" on {entry.path}" if entry.path else "")
     return f"{what} (owner {entry.owner})"
 
@@ -30,14 +30,14 @@ def apply_suppressions(
     active = []
     for entry in entries:
         if entry.expires < today:
-            warnings.append(f"suppression for {_describe(entry)} expired on {entry.expires.isoformat()}: no longer suppressing")
+            warnings.append(f"suppression for {describe(entry)} expired on {entry.expires.isoformat()}: no longer suppressing")
         else:
             active.append(entry)
     used: set[int] = set()
     result = []
     for finding in findings:
         for index, entry in enumerate(active):
-            if finding.status != "suppressed" and _matches(entry, finding):
+            if finding.status != "suppressed" and matches(entry, finding):
                 used.add(index)
                 finding = finding.model_copy(
                     update={
@@ -51,5 +51,5 @@ def apply_suppressions(
         result.append(finding)
     for index, entry in enumerate(active):
         if index not in used:
-            warnings.append(f"suppression for {_describe(entry)} matched no finding")
+            warnings.append(f"suppression for {describe(entry)} matched no finding")
     return result, warnings

@@ -164,6 +164,8 @@ def top_risks(ranked: Sequence[Finding], limit: int = 10) -> list[TopRisk]:
 
 
 def summary(data: SynthesisInput, ranked: Sequence[Finding]) -> str:
+    if not data.findings and not data.layer_errors and data.exceptions_notice:
+        return f"No findings reported, but {data.exceptions_notice}. The gate {'fails' if data.gate.verdict == 'fail' else 'passes'}."
     if not data.findings and not data.layer_errors:
         return "No findings: every layer that ran came back clean. The gate passes."
     active = [f for f in data.findings if f.status == "new"]

@@ -22,6 +22,7 @@ class SynthesisInput(BaseModel):
     repository: str | None = None
     # The scanned tree, when there is one: code findings then carry their source lines.
     source_root: Path | None = None
+    exceptions_notice: str | None = None  # set when exceptions hid findings or excluded files
 
 
 class SynthesisResult(BaseModel):
