@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 
@@ -349,65 +350,8 @@ def merge_repository(operator: Config, data: dict[str, Any], path: Path, root: P
     def ignore(key: str, why: str) -> None:
         ignored.append(f"{where}: {key} ignored ({why})")
 
-    policy_update: dict[str, Any] = {}
-    op_policy, repo_policy = operator.policy, repository.policy
-    for key in ("secret", "code", "vulnerability", "misconfiguration", "license"):
-        if key not in repo_policy.model_fields_set:
-            continue
-        mine, theirs = getattr(op_policy, key), getattr(repo_policy, key)
-        if _stricter_threshold(mine, theirs):
-            policy_update[key] = theirs
-        elif theirs != mine:
-            ignore(f"policy.{key} = {theirs!r}", f"looser than the operator's {mine!r}")
-    if "vulnerability_requires_fix" in repo_policy.model_fields_set:
-        if op_policy.vulnerability_requires_fix and not repo_policy.vulnerability_requires_fix:
-            policy_update["vulnerability_requires_fix"] = False
-        elif repo_policy.vulnerability_requires_fix != op_policy.vulnerability_requires_fix:
-            ignore("policy.vulnerability_requires_fix = true", "looser than the operator's")
-    if "ai_can_fail" in repo_policy.model_fields_set:
-        if repo_policy.ai_can_fail and not op_policy.ai_can_fail:
-            policy_update["ai_can_fail"] = True
-        elif repo_policy.ai_can_fail != op_policy.ai_can_fail:
-            ignore("policy.ai_can_fail = false", "only the operator may stop the AI verdict from failing the gate")
-    if "optional_layers" in repo_policy.model_fields_set:
-        kept = [layer for layer in op_policy.optional_layers if layer in repo_policy.optional_layers]
-        added = [layer for layer in repo_policy.optional_layers if layer not in op_policy.optional_layers]
-        policy_update["optional_layers"] = kept
-        if added:
-            ignore(f"policy.optional_layers {added}", "only the operator may let a layer fail")
-    if "repository_exceptions" in repo_policy.model_fields_set:
-        mine_mode, theirs_mode = op_policy.repository_exceptions, repo_policy.repository_exceptions
-        if _EXCEPTIONS_STRICTNESS[theirs_mode] > _EXCEPTIONS_STRICTNESS[mine_mode]:
-            policy_update["repository_exceptions"] = theirs_mode
-        elif theirs_mode != mine_mode:
-            ignore(f"policy.repository_exceptions = {theirs_mode!r}", f"looser than the operator's {mine_mode!r}")
-
-    scan_update: dict[str, Any] = {}
-    op_scan, repo_scan = operator.scan, repository.scan
-    operator_only = {
-        "layers": "the operator chooses the layers",
-        "timeout_s": "timeouts are the operator's",
-        "timeouts": "timeouts are the operator's",
-        "trivy_db_repositories": "DB repositories are the operator's",
-    }
-    for key, why in operator_only.items():
-        if key in repo_scan.model_fields_set and getattr(repo_scan, key) != getattr(op_scan, key):
-            ignore(f"scan.{key}", why)
-    if "respect_gitignore" in repo_scan.model_fields_set:
-        if op_scan.respect_gitignore and not repo_scan.respect_gitignore:
-            scan_update["respect_gitignore"] = False
-        elif repo_scan.respect_gitignore != op_scan.respect_gitignore:
-            ignore("scan.respect_gitignore = true", "would skip more files than the operator's setting")
-    extra_rules: list[str] = []
-    for rule_config in repo_scan.semgrep_config:
-        local = _inside(root, rule_config) if not rule_config.startswith(("p/", "r/", "s/", "c/", "http:", "https:")) else None
-        if local is None or not local.exists():
-            ignore(f"scan.semgrep_config {rule_config!r}", "only rule files inside the repository are taken from it")
-        else:
-            extra_rules.append(str(local))
-    if extra_rules:
-        scan_update["semgrep_config"] = [*op_scan.semgrep_config, *extra_rules]
-
+    policy_update = _tightened_policy(operator.policy, repository.policy, ignore)
+    scan_update = _tightened_scan(operator.scan, repository.scan, root, ignore)
     for section, model in (("ai", repository.ai), ("slack", repository.slack)):
         if model.model_fields_set:
             keys = ", ".join(f"{section}.{key}" for key in sorted(model.model_fields_set))
@@ -424,7 +368,7 @@ def merge_repository(operator: Config, data: dict[str, Any], path: Path, root: P
     trust = operator.trust.model_copy(
         update={
             "files": [*operator.trust.files, ConfigFile(path=str(path), role="repository")],
-            "repository_exclude": [*operator.trust.repository_exclude, *repo_scan.exclude],
+            "repository_exclude": [*operator.trust.repository_exclude, *repository.scan.exclude],
             "repository_suppress": [*operator.trust.repository_suppress, *suppress],
             "repository_source": path.name,
             "warnings": [*operator.trust.warnings, *ignored],
@@ -432,12 +376,91 @@ def merge_repository(operator: Config, data: dict[str, Any], path: Path, root: P
     )
     return operator.model_copy(
         update={
-            "policy": op_policy.model_copy(update=policy_update),
-            "scan": op_scan.model_copy(update=scan_update),
+            "policy": operator.policy.model_copy(update=policy_update),
+            "scan": operator.scan.model_copy(update=scan_update),
             "trust": trust,
             "source": operator.source or str(path),
         }
     )
+
+
+def _tightened_thresholds(
+    op_policy: PolicyConfig, repo_policy: PolicyConfig, ignore: Callable[[str, str], None]
+) -> dict[str, Any]:
+    policy_update: dict[str, Any] = {}
+    for key in ("secret", "code", "vulnerability", "misconfiguration", "license"):
+        if key not in repo_policy.model_fields_set:
+            continue
+        mine, theirs = getattr(op_policy, key), getattr(repo_policy, key)
+        if _stricter_threshold(mine, theirs):
+            policy_update[key] = theirs
+        elif theirs != mine:
+            ignore(f"policy.{key} = {theirs!r}", f"looser than the operator's {mine!r}")
+    if "repository_exceptions" in repo_policy.model_fields_set:
+        mine_mode, theirs_mode = op_policy.repository_exceptions, repo_policy.repository_exceptions
+        if _EXCEPTIONS_STRICTNESS[theirs_mode] > _EXCEPTIONS_STRICTNESS[mine_mode]:
+            policy_update["repository_exceptions"] = theirs_mode
+        elif theirs_mode != mine_mode:
+            ignore(f"policy.repository_exceptions = {theirs_mode!r}", f"looser than the operator's {mine_mode!r}")
+    return policy_update
+
+
+def _tightened_policy(
+    op_policy: PolicyConfig, repo_policy: PolicyConfig, ignore: Callable[[str, str], None]
+) -> dict[str, Any]:
+    """The policy values the repository set that are at least as strict as the operator's."""
+    policy_update = _tightened_thresholds(op_policy, repo_policy, ignore)
+    if "vulnerability_requires_fix" in repo_policy.model_fields_set:
+        if op_policy.vulnerability_requires_fix and not repo_policy.vulnerability_requires_fix:
+            policy_update["vulnerability_requires_fix"] = False
+        elif repo_policy.vulnerability_requires_fix != op_policy.vulnerability_requires_fix:
+            ignore("policy.vulnerability_requires_fix = true", "looser than the operator's")
+    if "ai_can_fail" in repo_policy.model_fields_set:
+        if repo_policy.ai_can_fail and not op_policy.ai_can_fail:
+            policy_update["ai_can_fail"] = True
+        elif repo_policy.ai_can_fail != op_policy.ai_can_fail:
+            ignore("policy.ai_can_fail = false", "only the operator may stop the AI verdict from failing the gate")
+    if "optional_layers" in repo_policy.model_fields_set:
+        kept = [layer for layer in op_policy.optional_layers if layer in repo_policy.optional_layers]
+        added = [layer for layer in repo_policy.optional_layers if layer not in op_policy.optional_layers]
+        policy_update["optional_layers"] = kept
+        if added:
+            ignore(f"policy.optional_layers {added}", "only the operator may let a layer fail")
+
+    return policy_update
+
+
+def _tightened_scan(
+    op_scan: ScanConfig, repo_scan: ScanConfig, root: Path, ignore: Callable[[str, str], None]
+) -> dict[str, Any]:
+    """The scan settings a repository may add to: rule files inside it, respect_gitignore off."""
+    scan_update: dict[str, Any] = {}
+    operator_only = {
+        "layers": "the operator chooses the layers",
+        "timeout_s": "timeouts are the operator's",
+        "timeouts": "timeouts are the operator's",
+        "trivy_db_repositories": "DB repositories are the operator's",
+    }
+    for key, why in operator_only.items():
+        if key in repo_scan.model_fields_set and getattr(repo_scan, key) != getattr(op_scan, key):
+            ignore(f"scan.{key}", why)
+    if "respect_gitignore" in repo_scan.model_fields_set:
+        if op_scan.respect_gitignore and not repo_scan.respect_gitignore:
+            scan_update["respect_gitignore"] = False
+        elif repo_scan.respect_gitignore != op_scan.respect_gitignore:
+            ignore("scan.respect_gitignore = true", "would skip more files than the operator's setting")
+    extra_rules: list[str] = []
+    for rule_config in repo_scan.semgrep_config:
+        remote = rule_config.startswith(("p/", "r/", "s/", "c/", "http:", "https:"))
+        local = None if remote else _inside(root, rule_config)
+        if local is None or not local.exists():
+            ignore(f"scan.semgrep_config {rule_config!r}", "only rule files inside the repository are taken from it")
+        else:
+            extra_rules.append(str(local))
+    if extra_rules:
+        scan_update["semgrep_config"] = [*op_scan.semgrep_config, *extra_rules]
+
+    return scan_update
 
 
 def _with_suppressions_file(config: Config, base: Path) -> Config:

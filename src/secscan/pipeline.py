@@ -46,8 +46,9 @@ from secscan.report import (
 from secscan.results import GateDecision, LayerResult
 from secscan.scanners.cache import LayerCache, LayerRunner, default_root
 from secscan.scanners.diffscope import DiffScope, resolve, run_scoped
+from secscan.scanners.gitrepo import git_environment
 from secscan.scanners.interface import ScanContext
-from secscan.scanners.process import EXECUTOR, Executor
+from secscan.scanners.process import EXECUTOR, Executor, scanner_environment
 from secscan.scanners.registry import LAYERS, RAW_LINE_HIDERS
 from secscan.synthesis.interface import SynthesisInput, SynthesisResult
 from secscan.synthesis.model import FindingTriage
@@ -207,13 +208,13 @@ def _git_target(target: Path, commit: str | None = None, ref: str | None = None)
         run_url = f"{env['GITHUB_SERVER_URL']}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}"
     run_url = run_url or env.get("CI_PIPELINE_URL") or env.get("CI_JOB_URL") or env.get("BUILD_URL")
     if not (ref and commit) and (target / ".git").exists():
-        safe = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": str(target)}
+        hardened = scanner_environment(git_environment(target))
 
         def git(*args: str) -> str | None:
             try:
                 done = subprocess.run(
                     ["git", "-C", str(target), *args], capture_output=True, text=True, timeout=10,
-                    env={**env, **safe}, check=False,
+                    env=hardened, check=False,
                 )
             except (OSError, subprocess.SubprocessError):
                 return None

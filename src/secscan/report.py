@@ -139,7 +139,8 @@ class Report(BaseModel):
 
     def exceptions_hid_anything(self) -> bool:
         """True when an applied exception removed or suppressed a finding (a report must not say clean)."""
-        return any(e.applied and (e.hid or e.files) for e in self.exceptions) or any(f.status == "suppressed" for f in self.findings)
+        applied = any(e.applied and (e.hid or e.files) for e in self.exceptions)
+        return applied or any(f.status == "suppressed" for f in self.findings)
 
     def new_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.status == "new"]

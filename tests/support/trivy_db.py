@@ -248,11 +248,12 @@ def _rfc3339(t: _dt.datetime) -> str:
 
 
 def metadata(now: _dt.datetime | None = None) -> dict[str, Any]:
-    """The metadata.json content: Version 2, NextUpdate ~100 years ahead."""
+    """The metadata.json content: Version 2, NextUpdate a day ahead (as a real DB's: trivy does not
+    try to update it, and secscan refuses a DB that claims to stay fresh for years)."""
     now = now or _dt.datetime.now(_dt.UTC)
     return {
         "Version": 2,
-        "NextUpdate": _rfc3339(now + _dt.timedelta(days=365 * 100)),
+        "NextUpdate": _rfc3339(now + _dt.timedelta(days=1)),
         "UpdatedAt": _rfc3339(now),
         "DownloadedAt": _rfc3339(now),
     }

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -60,7 +59,8 @@ class Outcome:
 
 def operator_config_name(config: Config) -> str:
     """The operator's config file as exceptions name it (its name: the path is in report.config)."""
-    return next((f"{Path(f.path).name} (--config)" for f in config.trust.files if f.role == "operator"), "operator config")
+    names = [f"{Path(f.path).name} (--config)" for f in config.trust.files if f.role == "operator"]
+    return names[0] if names else "operator config"
 
 
 def excluded(finding: Finding, patterns: Sequence[str]) -> bool:
@@ -116,11 +116,16 @@ class _Candidate:
     expires: str | None = None
 
 
-def _suppress_candidates(entries: Iterable[SuppressionEntry], source: str, today: dt.date, warnings: list[str]) -> list[_Candidate]:
+def _suppress_candidates(
+    entries: Iterable[SuppressionEntry], source: str, today: dt.date, warnings: list[str]
+) -> list[_Candidate]:
     found = []
     for entry in entries:
         if entry.expires < today:
-            warnings.append(f"suppression for {describe(entry)} in {source} expired on {entry.expires.isoformat()}: no longer suppressing")
+            warnings.append(
+                f"suppression for {describe(entry)} in {source} expired on {entry.expires.isoformat()}: "
+                "no longer suppressing"
+            )
             continue
         found.append(
             _Candidate(
@@ -149,7 +154,8 @@ def _native_candidates(root: Path | None) -> tuple[list[_Candidate], list[str]]:
         path, rule, line_no = ":".join(parts[1:-2] if commit else parts[:-2]), parts[-2], parts[-1]
 
         def hides(f: Finding, c: str | None = commit, p: str = path, r: str = rule, n: str = line_no) -> bool:
-            return f.scanner == "gitleaks" and f.rule_id == r and f.path == p and str(f.line) == n and (c is None or f.commit == c)
+            same_place = f.rule_id == r and f.path == p and str(f.line) == n
+            return f.scanner == "gitleaks" and same_place and (c is None or f.commit == c)
 
         candidates.append(_Candidate("ignore-file", ".gitleaksignore", fingerprint, hides, "listed in .gitleaksignore"))
     for line in _lines(root / ".trivyignore"):
@@ -171,7 +177,21 @@ def _native_candidates(root: Path | None) -> tuple[list[_Candidate], list[str]]:
     return candidates, warnings
 
 
-_INLINE = re.compile(r"(?i)\bnosem(?:grep)?\b|gitleaks:allow|trivy:ignore")
+def _inline_exceptions(result: list[Finding], mode: str) -> list[ExceptionEntry]:
+    """Inline markers (nosemgrep) the parsers recognised: repository exceptions like the rest;
+    outside `honour` the findings they marked are `new` again (in place)."""
+    found = []
+    for index, finding in enumerate(result):
+        if finding.suppression is None or finding.suppression.source != "inline":
+            continue
+        if mode != "honour":
+            result[index] = finding.model_copy(update={"status": "new", "suppression": None})
+        where = f"{finding.path}:{finding.line}" if finding.line else (finding.path or "?")
+        found.append(ExceptionEntry(
+            kind="inline", origin="repository", source=where, pattern=finding.suppression.reason,
+            applied=mode == "honour", hid=[finding.id],
+        ))
+    return found
 
 
 def apply_exceptions(findings: list[Finding], config: Config, root: Path | None, today: dt.date) -> Outcome:
@@ -208,20 +228,7 @@ def apply_exceptions(findings: list[Finding], config: Config, root: Path | None,
     warnings += native_warnings
 
     result = list(findings)
-    # Inline markers (nosemgrep) the parsers recognised: repository exceptions like the rest.
-    inline: dict[str, list[int]] = {}
-    for index, finding in enumerate(result):
-        if finding.suppression is not None and finding.suppression.source == "inline":
-            inline.setdefault(finding.suppression.reason, []).append(index)
-            if mode != "honour":
-                result[index] = finding.model_copy(update={"status": "new", "suppression": None})
-    for reason, indexes in inline.items():
-        for index in indexes:
-            finding = result[index]
-            exceptions.append(ExceptionEntry(
-                kind="inline", origin="repository", source=f"{finding.path}:{finding.line}" if finding.line else (finding.path or "?"),
-                pattern=reason, applied=mode == "honour", hid=[finding.id],
-            ))
+    exceptions += _inline_exceptions(result, mode)
 
     for candidate in candidates:
         hidden_ids: list[str] = []
@@ -243,7 +250,8 @@ def apply_exceptions(findings: list[Finding], config: Config, root: Path | None,
     refused: list[str] = []
     repository_count = sum(1 for e in exceptions if e.origin == "repository")
     if repository_count and mode == "refuse":
-        sources = ", ".join(sorted({e.source if e.kind != "inline" else "inline markers" for e in exceptions if e.origin == "repository"}))
+        named = {e.source if e.kind != "inline" else "inline markers" for e in exceptions if e.origin == "repository"}
+        sources = ", ".join(sorted(named))
         refused.append(
             f"policy.repository_exceptions = refuse: the repository adds {repository_count} exception(s) ({sources})"
         )
@@ -255,10 +263,3 @@ def apply_exceptions(findings: list[Finding], config: Config, root: Path | None,
         )
     return Outcome(findings=result, exceptions=exceptions, warnings=warnings, refused=refused)
 
-
-def inline_marker(text: str | None) -> str | None:
-    """The inline suppression marker on a source line, if any (`nosemgrep`, `gitleaks:allow`, …)."""
-    if not text:
-        return None
-    match = _INLINE.search(text)
-    return match.group(0).lower() if match else None

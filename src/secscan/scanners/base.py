@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -118,3 +119,14 @@ def read_source_line(root: Path | None, relative: str | None, line: int | None) 
     except (OSError, ValueError):
         return None
     return None
+
+
+_INLINE = re.compile(r"(?i)\bnosem(?:grep)?\b|gitleaks:allow|trivy:ignore")
+
+
+def inline_marker(text: str | None) -> str | None:
+    """The inline suppression marker on a source line, if any (`nosemgrep`, `gitleaks:allow`, …)."""
+    if not text:
+        return None
+    match = _INLINE.search(text)
+    return match.group(0).lower() if match else None

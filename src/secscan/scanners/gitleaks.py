@@ -22,7 +22,7 @@ from secscan.findings.redact import MASK, register_secret
 from secscan.findings.titles import title_from_message
 from secscan.results import LayerResult
 from secscan.scanners.base import guarded, ingest, raw_text, read_report
-from secscan.scanners.gitrepo import git, git_environment
+from secscan.scanners.gitrepo import LOG_HARDENING, git, git_environment
 from secscan.scanners.interface import ParsedOutput, ScanContext
 from secscan.scanners.process import last_meaningful_line, probe_version, resolve_binary, run_command
 from secscan.scanners.secret_places import CommitRefs, HeadPlace, commit_refs, head_places
@@ -329,6 +329,40 @@ def logged_errors(stderr: bytes) -> list[str]:
     return found
 
 
+# gitleaks' own `git log` options (used when --log-opts is not given), kept as they are.
+GIT_LOG_OPTIONS = ("--full-history", "--all", "--diff-filter=tuxdb")
+# gitleaks' default rules, and nothing from the repository (`useDefault` is its built-in config).
+OWN_CONFIG = "# secscan: gitleaks' default rules, no repository allowlist\n[extend]\nuseDefault = true\n"
+
+
+def own_control_files(workdir: Path) -> tuple[Path, Path]:
+    """(our gitleaks config, an empty folder to look for a .gitleaksignore in), in the layer's own folder."""
+    config = workdir / "gitleaks-config.toml"
+    config.write_text(OWN_CONFIG, encoding="utf-8")
+    ignore_dir = workdir / "gitleaks-ignore"
+    ignore_dir.mkdir(exist_ok=True)
+    return config, ignore_dir
+
+
+async def unreadable_names(target: Path) -> list[str]:
+    """gitleaks loses files whose names git quotes with a backslash in `git log -p` (a name with
+    a backslash or a line break): their history is not scanned. Say which (trivy reads them in HEAD)."""
+    code, out, _ = await git(["ls-files", "-z"], target)
+    names = [name for name in out.split("\0") if "\\" in name or "\n" in name] if code == 0 else []
+    if not names:
+        return []
+    shown = ", ".join(repr(name)[1:-1][:80] for name in names[:3])
+    return [f"history of {len(names)} file(s) not read by gitleaks (a backslash or line break in the name): {shown}; "
+            "only trivy's scan of the current files covers them"]
+
+
+async def _git_dir(target: Path) -> Path:
+    code, out, _ = await git(["rev-parse", "--absolute-git-dir"], target)
+    if code != 0 or not out:
+        raise ScannerError(f"gitleaks: cannot find the git directory of {target}")
+    return Path(out)
+
+
 class GitleaksLayer:
     name: LayerName = "gitleaks"
     binary = "gitleaks"
@@ -346,17 +380,28 @@ class GitleaksLayer:
         return parse_document(document, source_root)
 
     def command(
-        self, binary: str, mode: str, target: Path, report: Path, *, redact: bool = True, commit_range: str | None = None
+        self, binary: str, mode: str, target: Path, report: Path, *, redact: bool = True, commit_range: str | None = None,
+        own_config: Path | None = None, own_ignore_dir: Path | None = None,
     ) -> list[str]:
         """redact=False only for a report in a private folder that secscan reads and removes at once:
-        the values are needed to tell secrets apart (a keyed hash) and to find them in HEAD."""
+        the values are needed to tell secrets apart (a keyed hash) and to find them in HEAD.
+
+        The repository's own allowlists never apply: `gitleaks:allow` comments are ignored,
+        `own_config` (gitleaks' default rules) replaces any .gitleaks.toml, `own_ignore_dir` (empty)
+        is where gitleaks looks for a .gitleaksignore, and `git log` shows every file as text."""
         command = [
             binary, mode, str(target),
             *(["--redact"] if redact else []), "--report-format", "json", "--report-path", str(report),
-            "--exit-code", "2", "--no-banner", "--log-level", "error",
+            "--exit-code", "2", "--no-banner", "--log-level", "error", "--ignore-gitleaks-allow",
         ]
-        if mode == "git" and commit_range is not None:  # two full shas, checked by diffscope
-            command.append(f"--log-opts={commit_range}")
+        if own_config is not None:
+            command += ["--config", str(own_config)]
+        if own_ignore_dir is not None:
+            command += ["--gitleaks-ignore-path", str(own_ignore_dir)]
+        if mode == "git":
+            # --since: two full shas, checked by diffscope (a range, so not --all)
+            scope = [commit_range] if commit_range is not None else list(GIT_LOG_OPTIONS)
+            command.append("--log-opts=" + " ".join([*scope, *LOG_HARDENING]))
         return command
 
     async def run(self, context: ScanContext) -> LayerResult:
@@ -388,12 +433,20 @@ class GitleaksLayer:
             notes.append("not a git repository: scanned the files only (no history)")
         report = context.workdir / "gitleaks.json"
         report.unlink(missing_ok=True)
+        own_config, own_ignore_dir = own_control_files(context.workdir)
+        # git mode: the repository's git directory as gitleaks' source, so the .gitleaksignore
+        # gitleaks always reads from its source folder cannot be one the change committed.
+        source = await _git_dir(target) if mode == "git" else target
         values: dict[str, str] = {}
         try:
             completed = await run_command(
-                self.command(binary, mode, target, report, redact=False, commit_range=context.commit_range),
+                self.command(
+                    binary, mode, source, report, redact=False, commit_range=context.commit_range,
+                    own_config=own_config, own_ignore_dir=own_ignore_dir,
+                ),
                 timeout=context.timeout("gitleaks"),
                 env=git_environment(target),
+                cwd=context.workdir,
                 what="gitleaks",
                 writes=(report,),
             )
@@ -411,6 +464,8 @@ class GitleaksLayer:
         finally:
             values.clear()
         problems = logged_errors(completed.stderr)
+        if mode == "git":
+            notes += await unreadable_names(target)
         return LayerResult(
             name="gitleaks",
             status="error" if problems else "ok",

@@ -141,7 +141,8 @@ async def run_command(
 async def run_local(plan: Plan) -> Completed:
     """Run a command to completion; kill its whole process group when it overruns `timeout`."""
     command, timeout, env, cwd, what = plan.argv, plan.timeout, plan.env, plan.cwd, plan.what
-    full_env = {**os.environ, **(env or {})}
+    # scanners and git run on hostile input: never with secscan's own environment (credentials)
+    full_env = scanner_environment(env)
     try:
         process = await anyio.open_process(
             list(command),
@@ -186,6 +187,52 @@ _VERSION = re.compile(r"(\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.]+)?)")
 
 # Semgrep checks for a newer release on every start unless told not to: ~98 s offline.
 QUIET_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
+
+# What a scanner may inherit from secscan's environment: how to find programs, the locale, the
+# proxy and CA settings of the network it runs on, and the operator's trivy cache. Nothing else:
+# no OPENAI_*, SLACK_*, cloud, CI or registry tokens, no GIT_* or SEMGREP_*/GITLEAKS_* settings
+# (a GITLEAKS_CONFIG or SEMGREP_APP_TOKEN is not the repository's to use either).
+INHERITED = frozenset({
+    "PATH", "LANG", "LANGUAGE", "TZ", "TMPDIR",
+    "http_proxy", "https_proxy", "no_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY",
+    "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
+})
+_home: list[str] = []
+
+
+def private_home() -> str:
+    """A HOME of secscan's own for the scanners (their dot-files, not the user's ~/.gitconfig or tokens)."""
+    if not _home:
+        import atexit
+        import shutil
+        import tempfile
+
+        home = tempfile.mkdtemp(prefix="secscan-home-")
+        atexit.register(shutil.rmtree, home, True)
+        _home.append(home)
+    return _home[0]
+
+
+def operator_trivy_cache() -> str:
+    """The trivy cache the operator chose (TRIVY_CACHE_DIR), else trivy's default under the real HOME."""
+    explicit = os.environ.get("TRIVY_CACHE_DIR")
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "trivy")
+
+
+def scanner_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The one environment every scanner and git process gets: `INHERITED` from ours (plus LC_*),
+    a private HOME, quiet semgrep, hardened git (`secscan.scanners.gitrepo.git_environment` goes in
+    `extra`), and `extra`."""
+    env = {key: value for key, value in os.environ.items() if key in INHERITED or key.startswith("LC_")}
+    env.setdefault("PATH", os.defpath)
+    env["HOME"] = private_home()
+    env["TRIVY_CACHE_DIR"] = operator_trivy_cache()
+    env.update(QUIET_ENV)
+    env.update(extra or {})
+    return env
 
 
 def beside_first_on_path(binary: str) -> dict[str, str]:

@@ -32,7 +32,8 @@ from secscan.findings.redact import redact_text
 from secscan.findings.secret_lines import SECRET_LINE, hide_in_semgrep_document, is_secret_check
 from secscan.findings.titles import title_from_message
 from secscan.results import LayerResult
-from secscan.scanners.base import guarded, ingest, raw_text, read_report, read_source_line
+from secscan.scanners.base import guarded, ingest, inline_marker, raw_text, read_report, read_source_line
+from secscan.scanners.gitrepo import git_environment
 from secscan.scanners.interface import ParsedOutput, ScanContext
 from secscan.scanners.process import QUIET_ENV, beside_first_on_path, probe_version, resolve_binary, run_command
 
@@ -238,6 +239,16 @@ def _error_text(error: Any) -> tuple[str, str]:
     return level, redact_text(text)
 
 
+def _relative(path: str, root: Path | None) -> str:
+    """semgrep reports paths as it was given the target: absolute ones made repository-relative."""
+    if root is None or not path.startswith("/"):
+        return path
+    try:
+        return Path(path).relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path
+
+
 def parse(data: bytes, source_root: Path | None = None, config_prefixes: tuple[str, ...] = ()) -> ParsedOutput:
     document, _ = ingest(data, "semgrep", scrub)
     return parse_document(document, source_root, config_prefixes)
@@ -289,10 +300,13 @@ def _finding(
     references = _strings(metadata.get("references")) + _strings(metadata.get("source-rule-url"))
     message = result.extra.message.strip()
     title = title_from_message(message, result.check_id)
-    snippet = read_source_line(source_root, result.path, result.start.line)
+    path = _relative(result.path, source_root)
+    snippet = read_source_line(source_root, path, result.start.line)
+    # semgrep runs with --disable-nosem: secscan reads the marker itself (a listed exception)
+    marker = inline_marker(snippet) or inline_marker(read_source_line(source_root, path, result.start.line - 1))
+    ignored = result.extra.is_ignored or (marker is not None and marker.startswith("nosem"))
     if snippet and is_secret_check(result.check_id, cwe, str(metadata.get("category", ""))):
         snippet = SECRET_LINE
-    ignored = result.extra.is_ignored
     return Finding(
         scanner="semgrep",
         layer="semgrep",
@@ -303,7 +317,7 @@ def _finding(
         title=title,
         description=message or None,
         fix=f"Suggested change: {result.extra.fix}" if result.extra.fix else None,
-        path=result.path,
+        path=path,
         line=result.start.line or None,
         end_line=result.end.line if result.end and result.end.line else None,
         references=list(dict.fromkeys(u for u in references if u.startswith("http"))),
@@ -383,6 +397,32 @@ async def registry_reachable(timeout: float = 5.0) -> bool:
     return True
 
 
+# semgrep's own filters that a repository controls, switched off: `nosemgrep` comments (secscan
+# reads them and lists each as an exception) and .semgrepignore files (with them, semgrep's
+# built-in default ignores: tests/, vendor/, build/ …, which a repository could otherwise rely on).
+ISOLATION_FLAGS = ("--disable-nosem", "--x-ignore-semgrepignore-files")
+# What secscan skips instead: dependency and tool folders nobody reviews as the project's code.
+DEFAULT_EXCLUDES = ("node_modules", ".venv", "venv", ".tox", "*.min.js")
+MAX_TARGET_BYTES = 5_000_000  # semgrep's default is 1 MB; larger files are listed in the report
+
+
+def oversized_files(root: Path, limit: int = MAX_TARGET_BYTES, cap: int = 20) -> list[str]:
+    """Files semgrep will skip for their size (repository-relative), at most `cap` of them."""
+    found: list[str] = []
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = [d for d in subdirs if d != ".git" and d not in DEFAULT_EXCLUDES]
+        for name in files:
+            path = Path(directory) / name
+            try:
+                if path.is_file() and not path.is_symlink() and path.stat().st_size > limit:
+                    found.append(path.relative_to(root).as_posix())
+            except OSError:
+                continue
+            if len(found) >= cap:
+                return found
+    return found
+
+
 class SemgrepLayer:
     name: LayerName = "semgrep"
     binary = "semgrep"
@@ -407,7 +447,11 @@ class SemgrepLayer:
         excludes: list[str],
         timeout: float,
         paths: tuple[str, ...] | None = None,
+        target: str = ".",
     ) -> list[str]:
+        """The repository's own ignore files and `nosemgrep` comments never apply here: semgrep's
+        default ignores and .semgrepignore files are off, `DEFAULT_EXCLUDES` (shown in every report)
+        and the operator's excludes replace them, and secscan lists nosemgrep lines itself."""
         command = [binary, "scan"]
         for config in configs:
             command += ["--config", config]
@@ -421,13 +465,15 @@ class SemgrepLayer:
             "--quiet",
             "--timeout",
             "30",
+            *ISOLATION_FLAGS,
+            f"--max-target-bytes={MAX_TARGET_BYTES}",
         ]
-        for pattern in excludes:
+        for pattern in [*DEFAULT_EXCLUDES, *excludes]:
             command += ["--exclude", pattern]
         if paths is None:
-            command.append(".")
-        else:  # --since: the changed files, each `./`-anchored so no name reads as an option
-            command += [f"./{path}" for path in paths]
+            command.append(target)
+        else:  # --since: the changed files, each anchored under the target so no name reads as an option
+            command += [f"{target}/{path}" for path in paths]
         return command
 
     async def run(self, context: ScanContext) -> LayerResult:
@@ -478,6 +524,13 @@ class SemgrepLayer:
         if parsed is None:
             raise ScannerError(raw)
         notes += parsed.notes
+        notes.append(f"semgrep skipped only secscan's own list: {', '.join(DEFAULT_EXCLUDES)} (no .semgrepignore, no default ignores)")
+        big = oversized_files(target)
+        if big:
+            notes.append(
+                f"semgrep skipped {len(big)}{'+' if len(big) >= 20 else ''} file(s) larger than "
+                f"{MAX_TARGET_BYTES // 1_000_000} MB: {', '.join(big[:5])}"
+            )
         return LayerResult(
             name="semgrep",
             status="error" if parsed.errors else "ok",
@@ -496,11 +549,12 @@ class SemgrepLayer:
         report.unlink(missing_ok=True)
         completed = await run_command(
             self.command(
-                binary, configs, report, context.config.scan.exclude, context.timeout("semgrep"), context.paths
+                binary, configs, report, context.config.scan.exclude, context.timeout("semgrep"), context.paths,
+                str(target),
             ),
             timeout=context.timeout("semgrep"),
-            env={**OFFLINE_ENV, **beside_first_on_path(binary)},
-            cwd=target,
+            env={**OFFLINE_ENV, **git_environment(target), **beside_first_on_path(binary)},
+            cwd=context.workdir,
             what="semgrep",
             writes=(report,),
         )

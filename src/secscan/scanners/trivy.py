@@ -7,6 +7,9 @@ Only misconfigurations with Status FAIL are findings.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import math
 import os
 import re
@@ -23,9 +26,9 @@ from secscan.findings.secret_lines import SECRET_LINE, hide_in_trivy_document
 from secscan.findings.titles import shorten
 from secscan.results import LayerResult
 from secscan.scanners.base import guarded, ingest, raw_text, read_report
-from secscan.scanners.gitrepo import ignored_paths
+from secscan.scanners.gitrepo import git_environment, ignored_paths
 from secscan.scanners.interface import ParsedOutput, ScanContext
-from secscan.scanners.process import Completed, probe_version, resolve_binary, run_command
+from secscan.scanners.process import Completed, operator_trivy_cache, probe_version, resolve_binary, run_command
 
 OFFLINE_FLAGS = [
     "--skip-check-update",
@@ -428,6 +431,59 @@ def redact_raw(data: bytes) -> str:
     return raw_text(data, "trivy", scrub)
 
 
+# trivy's built-in secret "allow rules" that skip whole paths (anything named *example*, test
+# folders, vendor/, Markdown): a secret committed there is still a secret.
+DISABLED_ALLOW_RULES = ("tests", "examples", "vendor", "markdown", "locale-dir")
+OWN_SECRET_CONFIG = "disable-allow-rules:\n" + "".join(f"  - {rule}\n" for rule in DISABLED_ALLOW_RULES)
+
+
+def own_control_files(workdir: Path) -> tuple[Path, Path, Path]:
+    """(trivy.yaml, .trivyignore, trivy-secret.yaml) of secscan's own, in the layer's folder."""
+    config = workdir / "trivy-config.yaml"
+    ignorefile = workdir / "trivyignore"
+    secret_config = workdir / "trivy-secret.yaml"
+    config.write_text("# secscan: every setting is on the command line\n{}\n", encoding="utf-8")
+    ignorefile.write_text("", encoding="utf-8")
+    secret_config.write_text(OWN_SECRET_CONFIG, encoding="utf-8")
+    return config, ignorefile, secret_config
+
+
+def cache_dir(repositories: list[str]) -> str:
+    """The operator's trivy cache; a DB from a non-default repository gets a folder of its own
+    inside it, so it can never stand in for the default DB other scans read."""
+    base = operator_trivy_cache()
+    if not repositories:
+        return base
+    digest = hashlib.sha256("\n".join(repositories).encode()).hexdigest()[:16]
+    return os.path.join(base, "db-repositories", digest)
+
+
+_MAX_DB_VALIDITY = dt.timedelta(days=7)
+
+
+def implausible_db(cache: Path, now: dt.datetime | None = None) -> str | None:
+    """Why the cached DB's metadata cannot be a real trivy DB's (None when it is plausible or absent).
+
+    A real DB promises its next update within a day or so; one that claims to be fresh for years
+    would stop trivy from ever replacing it (an empty DB then hides every CVE)."""
+    path = cache / "db" / "metadata.json"
+    if not path.is_file():
+        return None
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        next_update = dt.datetime.fromisoformat(str(meta["NextUpdate"]).replace("Z", "+00:00"))
+        updated = dt.datetime.fromisoformat(str(meta["UpdatedAt"]).replace("Z", "+00:00"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"{path}: unreadable metadata"
+    now = now or dt.datetime.now(dt.UTC)
+    if next_update - updated > _MAX_DB_VALIDITY or next_update - now > _MAX_DB_VALIDITY:
+        return f"{path}: NextUpdate {next_update.date().isoformat()} is implausibly far ahead"
+    db = cache / "db" / "trivy.db"
+    if not db.is_file() or db.stat().st_size == 0:
+        return f"{db}: missing or empty"
+    return None
+
+
 class _TrivyLayer:
     binary = "trivy"
     name: LayerName
@@ -454,7 +510,10 @@ class _TrivyLayer:
         scanners: tuple[str, ...],
         context: ScanContext,
         skip: tuple[list[str], list[str]] = ([], []),
+        *, own_files: tuple[Path, Path, Path] | None = None, cache: str | None = None,
     ) -> list[str]:
+        """`own_files` (from `own_control_files`) replace the repository's trivy.yaml, .trivyignore
+        and trivy-secret.yaml; `cache` is the DB cache (default: TRIVY_CACHE_DIR when set)."""
         command = [
             binary,
             self.subcommand,
@@ -471,7 +530,10 @@ class _TrivyLayer:
         ]
         if self.subcommand == "image":
             command += ["--image-config-scanners", "secret"]
-        cache = os.environ.get("TRIVY_CACHE_DIR")
+        if own_files is not None:
+            config, ignorefile, secret_config = own_files
+            command += ["--config", str(config), "--ignorefile", str(ignorefile), "--secret-config", str(secret_config)]
+        cache = cache or os.environ.get("TRIVY_CACHE_DIR")
         if cache:
             command += ["--cache-dir", cache]
         if java_db_present(cache):
@@ -504,8 +566,13 @@ class _TrivyLayer:
         report = context.workdir / f"{self.name}.json"
         report.unlink(missing_ok=True)
         completed = await run_command(
-            self.command(binary, self.subject(context), report, scanners, context, await self._skip(context)),
+            self.command(
+                binary, self.subject(context), report, scanners, context, await self._skip(context),
+                own_files=own_control_files(context.workdir), cache=cache_dir(context.config.scan.trivy_db_repositories),
+            ),
             timeout=context.timeout(self.name),
+            env=git_environment(context.target.resolve()),
+            cwd=context.workdir,  # never the repository: trivy reads trivy.yaml, .trivyignore … from here
             what=self.name,
             writes=(report,),
         )
@@ -515,9 +582,14 @@ class _TrivyLayer:
         binary = resolve_binary("trivy")
         version = await probe_version(binary, ["--version"], "trivy", timeout=min(60, context.timeout(self.name)))
         report_version(version)
-        completed, report = await self._execute(binary, self.scanners, context)
         error = None
-        if completed.returncode != 0:
+        scanners = self.scanners
+        refused = implausible_db(Path(cache_dir(context.config.scan.trivy_db_repositories)))
+        if refused:
+            error = f"{self.name}: vulnerability DB refused ({refused}): no vulnerability results, other results kept"
+            scanners = tuple(s for s in scanners if s != "vuln")
+        completed, report = await self._execute(binary, scanners, context)
+        if completed.returncode != 0 and error is None:
             stderr = completed.stderr.decode(errors="replace")
             if not _DB_FAILURE.search(stderr):
                 raise ScannerError(completed.failure(self.name))
