@@ -55,7 +55,8 @@ def test_a_repository_exclude_is_listed_and_still_counts(tmp_path: Path, where: 
 
 def test_repository_thresholds_cannot_loosen_and_say_so(tmp_path: Path) -> None:
     repo = hostile_repo(tmp_path / "repo")
-    repo.write("secscan.toml", '[policy]\nsecret = "none"\ncode = "none"\nvulnerability = "none"\nmisconfiguration = "none"\n'
+    repo.write("secscan.toml", '[policy]\nsecret = "none"\ncode = "none"\n'
+                               'vulnerability = "none"\nmisconfiguration = "none"\n'
                                'optional_layers = ["gitleaks"]\nai_can_fail = false\n')
     repo.commit()
     run = scan(repo.root, tmp_path / "out", tmp_path / "cache")
@@ -111,7 +112,8 @@ def test_repository_ai_settings_are_ignored(tmp_path: Path) -> None:
     canaries = make_canaries()
     repo = hostile_repo(tmp_path / "repo")
     repo.write("secscan.toml", '[ai]\nmodel = "o1-pro"\nmax_completion_tokens = 100000\nprompt_budget_tokens = 400000\n'
-                               'max_retries = 10\n[ai.prices."o1-pro"]\nprompt_per_million = 0\ncompletion_per_million = 0\n')
+                               'max_retries = 10\n[ai.prices."o1-pro"]\n'
+                               'prompt_per_million = 0\ncompletion_per_million = 0\n')
     repo.commit()
     with OpenAIServer() as server:
         run = scan(repo.root, tmp_path / "out", tmp_path / "cache", "--no-slack",

@@ -41,7 +41,15 @@ from secscan.policy.gate import AIFlag, GateFacts, decide, layer_error_line, str
 from secscan.policy.licenses import apply_license_policy
 from secscan.policy.suppressions import describe, matches
 from secscan.report import (
-    ConfigProvenance, Delivery, DiffReport, LayerReport, RawLayer, RawManifest, Report, Target, count_findings,
+    ConfigProvenance,
+    Delivery,
+    DiffReport,
+    LayerReport,
+    RawLayer,
+    RawManifest,
+    Report,
+    Target,
+    count_findings,
 )
 from secscan.results import GateDecision, LayerResult
 from secscan.scanners.cache import LayerCache, LayerRunner, default_root
