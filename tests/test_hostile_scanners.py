@@ -112,7 +112,7 @@ def test_trivyignore_and_trivy_yaml_severity_hide_nothing(tmp_path: Path, cache:
 
 
 @pytest.mark.parametrize(
-    "path", ["examples/settings.py", "docs/setup.md", "tests/conftest_example.py", "vendor/lib/keys.py"]
+    "path", ["examples/settings.py", "docs/setup.md", "tests/conftest_example.py", "src/vendor/keys.py"]
 )
 def test_trivy_secret_allow_rules_do_not_skip_paths(tmp_path: Path, cache: Path, path: str) -> None:
     """trivy's built-in allow rules skip any path with "example", test folders, vendor/, Markdown."""

@@ -628,7 +628,9 @@ async def report_from_files(
     `adjust` lets a caller that ran the scanners itself (the Dagger module) fold what it saw
     while running them (a layer error, a note) into each layer's result.
     """
-    prepared = prepare(options, source_root or Path.cwd())
+    # The repository config is the scanned tree's (--source); without one, the working directory's,
+    # and only when no operator config was given (as before: --config alone decides then).
+    prepared = prepare(options, source_root or (Path.cwd() if options.config_path is None else None))
     if raw_dir is not None:
         results = results_from_raw(raw_dir, source_root)
     else:
