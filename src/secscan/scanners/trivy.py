@@ -568,7 +568,8 @@ class _TrivyLayer:
         completed = await run_command(
             self.command(
                 binary, self.subject(context), report, scanners, context, await self._skip(context),
-                own_files=own_control_files(context.workdir), cache=cache_dir(context.config.scan.trivy_db_repositories),
+                own_files=own_control_files(context.workdir),
+                cache=cache_dir(context.config.scan.trivy_db_repositories),
             ),
             timeout=context.timeout(self.name),
             env=git_environment(context.target.resolve()),
