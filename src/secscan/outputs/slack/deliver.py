@@ -18,7 +18,8 @@ from slack_sdk.webhook import WebhookClient
 from secscan.config import Config
 from secscan.errors import DeliveryFailed
 from secscan.findings.redact import redact_text, register_secret
-from secscan.outputs.slack.render import build_layer_reply, build_message, plain
+from secscan.outputs.safety import printable
+from secscan.outputs.slack.render import build_layer_reply, build_message
 from secscan.outputs.slack.retry import RetryBudget, retry_handlers
 from secscan.report import Delivery, Report
 
@@ -56,6 +57,12 @@ def configured() -> bool:
     """A webhook, or a bot token and a channel, are set in the environment."""
     credentials = _Credentials.from_env()
     return bool(credentials.webhook_url) or credentials.web_api
+
+
+def plain(text: str | None, limit: int = 300) -> str:
+    """One redacted line about the delivery (errors from the network or the SDK are not the report's text)."""
+    text = " ".join(redact_text(text or "").split())
+    return printable(text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…")
 
 
 # --------------------------------------------------------------------------- delivery
@@ -132,7 +139,7 @@ def _attachments(report: Report, attachments_dir: Path | None) -> list[tuple[str
             from secscan.outputs.json_report import JsonReport
 
             found.append(("report.json", JsonReport().render(report)))
-    # The renderers redact already; this is the last look before the content leaves.
+    # Files read back from --out may not be this run's renderings: one more look before they leave.
     return [(name, redact_text(content)) for name, content in found]
 
 

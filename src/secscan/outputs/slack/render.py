@@ -24,8 +24,7 @@ from slack_sdk.models.blocks import (
 
 from secscan.config import Config
 from secscan.findings.model import Finding, Severity
-from secscan.findings.redact import redact_text
-from secscan.outputs.safety import printable, safe_url
+from secscan.outputs.safety import printable, redacted_envelope, safe_url
 from secscan.report import LayerReport, Report, count_findings
 from secscan.synthesis.model import triage_text
 
@@ -68,17 +67,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _safe(text: str | None, limit: int = 300) -> str:
-    """Redact the whole value first (so clipping cannot cut a secret in two), then clip, then escape."""
-    return escape(_clip(redact_text(text or ""), limit))
+    """Report text (redacted whole by the envelope, so clipping cannot cut a secret in two), clipped, escaped."""
+    return escape(_clip(text or "", limit))
 
 
 def _one_line(text: str | None, limit: int = 200) -> str:
-    return escape(plain(text, limit))
-
-
-def plain(text: str | None, limit: int = 300) -> str:
-    """One line of redacted text for report.json and the terminal (not mrkdwn: no escaping)."""
-    return _clip(printable(" ".join(redact_text(text or "").split())), limit)
+    return escape(_clip(printable(" ".join((text or "").split())), limit))
 
 
 def _code(text: str | None, limit: int = 120) -> str:
@@ -379,6 +373,7 @@ class Rendered:
 
 def fallback_text(report: Report) -> str:
     """The notification and screen-reader text: what the header and the summary say."""
+    report = redacted_envelope(report)
     text = (
         f"secscan {report.verdict.upper()}: {_one_line(_where(report), 100)} · "
         f"risk {report.synthesis.risk_score}/100 · {_one_line(report.synthesis.summary, 1500)}"
@@ -391,6 +386,7 @@ def build_message(
 ) -> Rendered:
     """The main message. With `include_findings` (incoming webhooks, which cannot thread) it also
     lists the findings, as many as fit."""
+    report = redacted_envelope(report)
     message = _Message()
     hint = _artifacts_hint(report, attached)
     tail: list[Block] = []
@@ -451,6 +447,8 @@ def build_message(
 
 def build_layer_reply(report: Report, layer: LayerReport, *, attached: bool = False) -> Rendered:
     """One thread reply: a layer's status, counts and findings (as many as fit)."""
+    report = redacted_envelope(report)
+    layer = next(redacted for redacted in report.layers if redacted.name == layer.name)
     message = _Message()
     findings = [f for f in report.findings if f.layer == layer.name]
     status = Counter(f.status for f in findings)
