@@ -266,3 +266,31 @@ def test_key_markers_around_code_are_low_confidence_and_a_real_key_is_not() -> N
     ]
     by_path = {f.path: f for f in gitleaks.parse(json.dumps(items).encode()).findings}
     assert by_path["Crypto.java"].confidence == "low" and by_path["deploy.pem"].confidence is None
+
+
+def test_a_secret_trivy_read_in_the_checked_out_files_is_in_head_and_an_images_is_unknown() -> None:
+    from fakes import trivy_report
+    from secscan.scanners import trivy
+
+    document = trivy_report()
+    document["Results"] = [
+        {
+            "Target": "settings.py",
+            "Class": "secret",
+            "Secrets": [
+                {
+                    "RuleID": "github-pat",
+                    "Severity": "CRITICAL",
+                    "Title": "GitHub token",
+                    "StartLine": 3,
+                    "EndLine": 3,
+                    "Match": "TOKEN = *****",
+                }
+            ],
+        }
+    ]
+    fs = trivy.parse(json.dumps(document).encode()).findings
+    image = trivy.parse(
+        json.dumps({**document, "ArtifactType": "container_image"}).encode(), layer="trivy-image"
+    ).findings
+    assert [f.in_head for f in fs] == [True] and [f.in_head for f in image] == [None]

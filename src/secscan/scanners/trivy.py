@@ -327,6 +327,8 @@ def _secret(secret: TrivySecret, at: _Place) -> Finding:
         end_line=_int(secret.EndLine),
         locator=secret.Match or "",  # its stars are "REDACTED" already (`scrub`)
         cwe=["CWE-798"],
+        # trivy fs reads the checked-out files: the secret is in the current code; an image's is not the repo's
+        in_head=None if at.target else True,
     )
 
 
