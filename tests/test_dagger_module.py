@@ -35,6 +35,7 @@ from dagger.mod import default_module
 from secscan import catalog, main
 from secscan import dagger_support as support
 from secscan.config import Config
+from secscan.credentials import Credentials, reveal
 from secscan.errors import GateFailed, ScanFailed
 from secscan.findings.model import LayerName
 from secscan.pipeline import Options
@@ -381,16 +382,25 @@ def test_image_and_tarball_are_exclusive() -> None:
 
 
 def test_plaintext_only_where_the_pipeline_is_called() -> None:
-    """Secrets become plaintext in one function, for the pipeline call, and nowhere else."""
+    """Secrets become plaintext in one helper, called only by `run` to build the pipeline's credentials."""
     tree = ast.parse(Path(main.__file__).read_text())
-    calls = [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "plaintext"
-    ]
-    assert len(calls) == 3
+
+    def calls(node: ast.AST, name: str) -> list[ast.Call]:
+        return [
+            call
+            for call in ast.walk(node)
+            if isinstance(call, ast.Call)
+            and (getattr(call.func, "attr", None) == name or getattr(call.func, "id", None) == name)
+        ]
+
+    (plaintext,) = calls(tree, "plaintext")
+    (helper,) = [n for n in tree.body if isinstance(n, ast.AsyncFunctionDef) and n.name == "_plaintext"]
+    assert any(node is plaintext for node in ast.walk(helper))
     (run,) = [n for n in tree.body if isinstance(n, ast.AsyncFunctionDef) and n.name == "run"]
-    assert all(any(call is node for node in ast.walk(run)) for call in calls)
+    assert len(calls(run, "_plaintext")) == 3 and len(calls(tree, "_plaintext")) == 3
+    (credentials,) = calls(run, "Credentials")
+    assert {k.arg for k in credentials.keywords} >= {"openai_api_key", "slack_webhook_url", "slack_bot_token"}
+    assert "os.environ" not in Path(main.__file__).read_text(), "the module never passes secrets through os.environ"
 
 
 CORPUS_FILES: dict[LayerName, str] = {
@@ -431,8 +441,7 @@ def _offline_engine(monkeypatch: pytest.MonkeyPatch, corpus: dict[LayerName, Pat
         seen["target"] = target
         inputs: dict[LayerName, Path | None] = {name: corpus.get(name) for name in ("gitleaks", "semgrep", "trivy")}
         # no network here: the keys were seen, now analyse without them
-        with support.scoped_environ({"OPENAI_API_KEY": None, "SLACK_WEBHOOK_URL": None}):
-            return await report_from_files(inputs, Options(out_dir=options.out_dir))
+        return await report_from_files(inputs, Options(out_dir=options.out_dir, credentials=Credentials()))
 
     monkeypatch.setattr(dagger.Directory, "export", export)
     monkeypatch.setattr(dagger.Secret, "plaintext", plaintext)
@@ -456,12 +465,13 @@ def test_security_scan_secrets_and_gate(
         anyio.run(lambda: secscan.security_scan(dag.host().directory("."), **kwargs))
     assert "FAIL" in str(failed.value)
     env = seen["env"]
-    assert env["OPENAI_API_KEY"] == "sk-test-0123456789abcdef"
-    assert env["SLACK_WEBHOOK_URL"] == "https://hooks.slack.test/T0/B0/XYZ"
-    assert env["SECSCAN_MODEL"] == "gpt-4o-mini"
-    for name in ("OPENAI_API_KEY", "SLACK_WEBHOOK_URL", "SECSCAN_MODEL"):
-        assert name not in os.environ, f"{name} left behind in the module runtime"
+    # the secrets reach the pipeline as explicit credentials, never through the environment
+    assert all(value is None for value in env.values()), env
     options = seen["options"]
+    credentials = options.credentials
+    assert reveal(credentials.openai_api_key) == "sk-test-0123456789abcdef"
+    assert reveal(credentials.slack_webhook_url) == "https://hooks.slack.test/T0/B0/XYZ"
+    assert credentials.model == "gpt-4o-mini" and credentials.slack_bot_token is None
     # git metadata as options, not the environment; the shared pipeline with the container executor
     assert (options.commit, options.ref) == ("0123456789abcdef0123456789abcdef01234567", "main")
     assert env["GIT_COMMIT"] is None and env["BRANCH_NAME"] is None
@@ -490,18 +500,6 @@ def test_scan_returns_every_output_even_on_failure(
         assert render(getattr(result, attribute))[-1] == {"type": "Directory", "field": "file", "args": {"path": name}}
     assert (out_dir / "report.json").is_file()
     assert not list(tmp_path.glob("secscan-*/source/*")), "the exported source is removed after the analysis"
-
-
-def test_scoped_environ_restores_everything(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SECSCAN_TEST_KEEP", "before")
-    monkeypatch.delenv("SECSCAN_TEST_NEW", raising=False)
-    with pytest.raises(RuntimeError), support.scoped_environ(
-        {"SECSCAN_TEST_KEEP": "during", "SECSCAN_TEST_NEW": "x"}
-    ):
-        assert os.environ["SECSCAN_TEST_KEEP"] == "during"
-        raise RuntimeError
-    assert os.environ["SECSCAN_TEST_KEEP"] == "before"
-    assert "SECSCAN_TEST_NEW" not in os.environ
 
 
 def test_safe_name() -> None:

@@ -12,12 +12,10 @@ Nothing in this module imports `dagger`.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
-import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from secscan import catalog
 from secscan.report import Report
@@ -65,25 +63,6 @@ def directory_mounts(plan: ContainerPlan) -> tuple[str, ...]:
     return tuple(m for m in plan.mounts if not (m == cache or m.startswith(cache.rstrip("/") + "/")))
 
 
-@contextlib.contextmanager
-def scoped_environ(values: Mapping[str, str | None]) -> Iterator[None]:
-    """Set environment variables for the duration of a block, then restore exactly what was there."""
-    saved = {name: os.environ.get(name) for name in values}
-    try:
-        for name, value in values.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        yield
-    finally:
-        for name, old in saved.items():
-            if old is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = old
-
-
 def summary_text(report: Report, width: int = 110) -> str:
     """The terminal summary (`secscan scan`'s), as plain text."""
     from rich.console import Console
@@ -94,27 +73,6 @@ def summary_text(report: Report, width: int = 110) -> str:
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False, highlight=False)
     print_summary(report, console)
     return buffer.getvalue()
-
-
-def secret_environment(
-    openai_api_key: str | None,
-    slack_webhook: str | None,
-    slack_token: str | None,
-    slack_channel: str | None,
-    model: str | None,
-) -> dict[str, str | None]:
-    """The pipeline's environment contract (CONTRACT.md "Environment") for one analysis.
-
-    Every variable is named, set or not, so `scoped_environ` also clears a stale value. Scanners
-    never see them: containers get only the layer's own environment.
-    """
-    return {
-        "OPENAI_API_KEY": openai_api_key or None,
-        "SECSCAN_MODEL": model or None,
-        "SLACK_WEBHOOK_URL": slack_webhook or None,
-        "SLACK_BOT_TOKEN": slack_token or None,
-        "SLACK_CHANNEL": slack_channel or None,
-    }
 
 
 def safe_name(name: str | None, fallback: str) -> str:

@@ -23,9 +23,11 @@ from typing import Annotated
 
 import dagger
 from dagger import DefaultPath, Doc, ReturnType, dag, field, function, object_type
+from pydantic import SecretStr
 
 from secscan import catalog
 from secscan import dagger_support as support
+from secscan.credentials import Credentials
 from secscan.errors import GateFailed, ScanFailed, ScannerError, SecscanError
 from secscan.findings.model import LayerName
 from secscan.pipeline import Options, scan
@@ -176,6 +178,10 @@ def _tarball(image: dagger.Container | None, image_tarball: dagger.File | None) 
     return image.as_tarball() if image is not None else image_tarball
 
 
+async def _plaintext(secret: dagger.Secret | None) -> SecretStr | None:
+    return SecretStr(await secret.plaintext()) if secret is not None else None
+
+
 async def run(inputs: Inputs) -> tuple[Report, Path]:
     """Scan and analyze; every output under the runtime's workdir. (report, output dir)."""
     work = Path(tempfile.mkdtemp(prefix="secscan-", dir=Path.cwd()))
@@ -202,23 +208,21 @@ async def run(inputs: Inputs) -> tuple[Report, Path]:
         executor=ContainerExecutor(dagger_runner(scratch)),
         commit=commit,
         ref=ref,
-    )
-    # Secrets become plaintext here, only for the pipeline call that makes the HTTP requests,
-    # only in this process's environment, and are removed right after (never in a container).
-    environment = support.secret_environment(
-        openai_api_key=await inputs.openai_api_key.plaintext() if inputs.openai_api_key is not None else None,
-        slack_webhook=await inputs.slack_webhook.plaintext() if inputs.slack_webhook is not None else None,
-        slack_token=await inputs.slack_token.plaintext() if inputs.slack_token is not None else None,
-        slack_channel=inputs.slack_channel,
-        model=inputs.model,
+        # Secrets become plaintext here, only in this process, handed to the pipeline as values
+        # (never through the process environment, never into a container).
+        credentials=Credentials(
+            openai_api_key=await _plaintext(inputs.openai_api_key),
+            model=inputs.model,
+            slack_webhook_url=await _plaintext(inputs.slack_webhook),
+            slack_bot_token=await _plaintext(inputs.slack_token),
+            slack_channel=inputs.slack_channel,
+        ),
     )
     try:
-        with support.scoped_environ(environment):
-            report = await scan(source, options)
+        report = await scan(source, options)
     except SecscanError as exc:
         raise ScanFailed(f"secscan: {exc}") from None
     finally:
-        environment.clear()
         tempfile.tempdir = None
         shutil.rmtree(source, ignore_errors=True)
     return report, work / "out"

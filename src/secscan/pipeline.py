@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from secscan import __version__, budget, catalog
 from secscan.budget import analysis_budget, check
 from secscan.config import Config, load_config
+from secscan.credentials import Credentials
 from secscan.errors import ConfigError, ScannerError
 from secscan.findings import LAYER_NAMES, Finding, LayerName, normalize, redact_text, register_secret
 from secscan.findings.model import Category, Triage
@@ -88,6 +89,8 @@ class Options:
     # .git, the runtime has no git); else CI variables, else git.
     commit: str | None = None
     ref: str | None = None
+    # The model's and Slack's credentials; None: read from the environment once, when the run starts.
+    credentials: Credentials | None = None
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -95,12 +98,14 @@ class Options:
 class Prepared:
     config: Config
     baseline: frozenset[str] | None
+    credentials: Credentials = field(default_factory=Credentials.from_environment)
 
 
 def prepare(options: Options, search_root: Path | None) -> Prepared:
     """Everything that can be wrong with the user's input, checked before any work (exit 2)."""
-    for variable in ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL", "GITHUB_TOKEN"):
-        register_secret(os.environ.get(variable))
+    credentials = options.credentials or Credentials.from_environment()
+    for value in [*credentials.secret_values(), os.environ.get("GITHUB_TOKEN")]:
+        register_secret(value)
     config = load_config(options.config_path, search_root)
     baseline = load_baseline(options.baseline_path) if options.baseline_path else None
     from secscan.outputs import symlinked_output
@@ -112,7 +117,7 @@ def prepare(options: Options, search_root: Path | None) -> Prepared:
         raise ConfigError(f"--out {options.out_dir}: exists and is not a directory")
     if options.image is not None and not options.image.exists():
         raise ConfigError(f"--image {options.image}: no such file or directory")
-    return Prepared(config, baseline)
+    return Prepared(config, baseline, credentials)
 
 
 def selected_layers(options: Options, config: Config) -> list[LayerName]:
@@ -410,16 +415,22 @@ def _with_refusals(decision: GateDecision, refused: list[str]) -> GateDecision:
     return decision.model_copy(update={"verdict": "fail", "reasons": [*refused, *decision.reasons]})
 
 
+def _credentials(options: Options) -> Credentials:
+    """The run's credentials: the caller's, else the environment's (a caller of `analyze` alone)."""
+    return options.credentials or Credentials.from_environment()
+
+
 async def synthesize(data: SynthesisInput, config: Config, options: Options) -> SynthesisResult:
     """The AI synthesis when a key is configured; the deterministic one otherwise or on any failure."""
     from secscan.synthesis import deterministic
 
-    if not options.no_ai and os.environ.get("OPENAI_API_KEY"):
+    credentials = _credentials(options)
+    if not options.no_ai and credentials.openai_api_key is not None:
         try:
             from secscan.synthesis import ai
         except ImportError as exc:
             return SynthesisResult(synthesis=deterministic.build(data, error=f"AI layer unavailable: {exc}"), usage=None)
-        return await ai.synthesize_or_fall_back(data, config)
+        return await ai.synthesize_or_fall_back(data, config, credentials)
     return SynthesisResult(synthesis=deterministic.build(data), usage=None)
 
 
@@ -432,9 +443,10 @@ def deliver(report: Report, options: Options, config: Config) -> Report:
         from secscan.outputs import slack
     except ImportError:
         return report
-    if not slack.configured():
+    credentials = _credentials(options)
+    if not slack.configured(credentials):
         return report
-    outcome: Delivery = slack.post_report(report, config, attachments_dir=options.out_dir)
+    outcome: Delivery = slack.post_report(report, config, attachments_dir=options.out_dir, credentials=credentials)
     return report.model_copy(update={"slack": outcome})
 
 
@@ -564,6 +576,7 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
     if not target.is_dir():
         raise ConfigError(f"{target}: is a file, not a directory: give the folder of the repository to scan")
     prepared = prepare(options, target)
+    options = replace(options, credentials=prepared.credentials)
     selected_layers(options, prepared.config)
     scope = await resolve_scope(options, target)
     results = await run_layers(target, options, prepared, progress, scope)
@@ -631,6 +644,7 @@ async def report_from_files(
     # The repository config is the scanned tree's (--source); without one, the working directory's,
     # and only when no operator config was given (as before: --config alone decides then).
     prepared = prepare(options, source_root or (Path.cwd() if options.config_path is None else None))
+    options = replace(options, credentials=prepared.credentials)
     if raw_dir is not None:
         results = results_from_raw(raw_dir, source_root)
     else:

@@ -12,7 +12,6 @@ the model invented are dropped, and every correction is listed in `Synthesis.adj
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ import openai
 from pydantic import ValidationError
 
 from secscan.config import Config, Price
+from secscan.credentials import Credentials, reveal
 from secscan.errors import PromptTooLarge, UnusableAnswer
 from secscan.findings.redact import register_secret
 from secscan.synthesis import deterministic
@@ -394,16 +394,16 @@ def to_synthesis(output: SynthesisOutput, data: SynthesisInput, prompt: Prompt, 
     )
 
 
-def client_for(api_key: str, config: Config) -> openai.AsyncOpenAI:
+def client_for(api_key: str, config: Config, credentials: Credentials) -> openai.AsyncOpenAI:
     """The SDK's client: classic Azure OpenAI (endpoint + deployment + api-version) when an
     api-version is set, else any OpenAI-compatible base URL (Azure's /openai/v1/ included)."""
     # A short connect timeout apart from the read timeout: an unreachable endpoint fails in
     # seconds, not after timeout_s for every retry.
     timeout = openai.Timeout(config.ai.timeout_s, connect=min(config.ai.connect_timeout_s, config.ai.timeout_s))
-    api_version = os.environ.get("OPENAI_API_VERSION", "").strip() or config.ai.azure_api_version
-    base_url = os.environ.get("OPENAI_BASE_URL", "").strip() or None
+    api_version = credentials.openai_api_version or config.ai.azure_api_version
+    base_url = credentials.openai_base_url
     if api_version:
-        endpoint = os.environ.get("AZURE_OPENAI_ENDPOINT", "").strip() or base_url
+        endpoint = credentials.azure_openai_endpoint or base_url
         if not endpoint:
             raise UnusableAnswer("an Azure api-version is set but no endpoint: set AZURE_OPENAI_ENDPOINT")
         return openai.AsyncAzureOpenAI(
@@ -421,19 +421,23 @@ def fall_back(data: SynthesisInput, reason: str, usage: Usage | None, prompt: Pr
     return SynthesisResult(synthesis=synthesis, usage=usage)
 
 
-async def synthesize_or_fall_back(data: SynthesisInput, config: Config) -> SynthesisResult:
-    """The model's synthesis when it can be had and used; the deterministic one otherwise. Never raises."""
-    api_key = os.environ.get("OPENAI_API_KEY", "").strip()
+async def synthesize_or_fall_back(
+    data: SynthesisInput, config: Config, credentials: Credentials | None = None
+) -> SynthesisResult:
+    """The model's synthesis when it can be had and used; the deterministic one otherwise. Never raises.
+    `credentials`: the run's (the pipeline passes them); None reads the environment."""
+    credentials = credentials or Credentials.from_environment()
+    api_key = reveal(credentials.openai_api_key)
     if not api_key:
         return fall_back(data, "OPENAI_API_KEY is not set", None)
     register_secret(api_key)
-    model = os.environ.get("SECSCAN_MODEL", "").strip() or config.ai.model or DEFAULT_MODEL
+    model = credentials.model or config.ai.model or DEFAULT_MODEL
     meter = Meter(model=model, prices=dict(config.ai.prices))
     prompt: Prompt | None = None
     try:
         with counting_for(model):
             prompt = build_prompt(data, config.ai.prompt_budget_tokens, config.ai.context_lines)
-        async with client_for(api_key, config) as client:
+        async with client_for(api_key, config, credentials) as client:
             output = await ask(client, model, prompt, config, meter)
         return SynthesisResult(
             synthesis=to_synthesis(output, data, prompt, meter.answered_by or model), usage=meter.usage()

@@ -5,10 +5,8 @@
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import urllib.error
-from dataclasses import dataclass
 from pathlib import Path
 
 from slack_sdk import WebClient
@@ -16,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from secscan.config import Config
+from secscan.credentials import Credentials, reveal
 from secscan.errors import DeliveryFailed
 from secscan.findings.redact import redact_text, register_secret
 from secscan.outputs.safety import printable
@@ -35,28 +34,14 @@ _SDK_LOGGER.setLevel(logging.CRITICAL)
 # --------------------------------------------------------------------------- configuration
 
 
-@dataclass(frozen=True)
-class _Credentials:
-    webhook_url: str | None
-    bot_token: str | None
-    channel: str | None
-
-    @classmethod
-    def from_env(cls) -> _Credentials:
-        def read(name: str) -> str | None:
-            return os.environ.get(name, "").strip() or None
-
-        return cls(read("SLACK_WEBHOOK_URL"), read("SLACK_BOT_TOKEN"), read("SLACK_CHANNEL"))
-
-    @property
-    def web_api(self) -> bool:
-        return bool(self.bot_token and self.channel)
+def configured(credentials: Credentials | None = None) -> bool:
+    """A webhook, or a bot token and a channel, are set (the run's credentials; None: the environment)."""
+    credentials = credentials or Credentials.from_environment()
+    return credentials.slack_webhook_url is not None or _web_api(credentials)
 
 
-def configured() -> bool:
-    """A webhook, or a bot token and a channel, are set in the environment."""
-    credentials = _Credentials.from_env()
-    return bool(credentials.webhook_url) or credentials.web_api
+def _web_api(credentials: Credentials) -> bool:
+    return credentials.slack_bot_token is not None and credentials.slack_channel is not None
 
 
 def plain(text: str | None, limit: int = 300) -> str:
@@ -209,14 +194,18 @@ def _send_web_api(
     return "; ".join(done)
 
 
-def post_report(report: Report, config: Config, *, attachments_dir: Path | None = None) -> Delivery:
-    """Post the report; never raises. Bot token + channel win over the webhook when both are set."""
-    credentials = _Credentials.from_env()
-    for secret in (credentials.webhook_url, credentials.bot_token):
+def post_report(
+    report: Report, config: Config, *, attachments_dir: Path | None = None, credentials: Credentials | None = None
+) -> Delivery:
+    """Post the report; never raises. Bot token + channel win over the webhook when both are set.
+    `credentials`: the run's (the pipeline passes them); None reads the environment."""
+    credentials = credentials or Credentials.from_environment()
+    for secret in credentials.secret_values():
         register_secret(secret)
     if not config.slack.enabled:
         return Delivery(status="skipped", detail="slack is disabled in the config")
-    token, channel, webhook_url = credentials.bot_token, credentials.channel, credentials.webhook_url
+    token, webhook_url = reveal(credentials.slack_bot_token), reveal(credentials.slack_webhook_url)
+    channel = credentials.slack_channel
     budget = RetryBudget(config.slack.retry_budget_s)
     what = "Slack Web API" if token and channel else "Slack webhook"
     try:
