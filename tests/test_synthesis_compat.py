@@ -18,6 +18,7 @@ import pytest
 
 from openai_server import OpenAIServer, Recorded, Reply, answer, completion, error
 from secscan.config import AIConfig, Config
+from secscan.credentials import Credentials
 from secscan.findings import Finding
 from secscan.findings.model import Category, Severity
 from secscan.results import GateDecision
@@ -140,7 +141,7 @@ def test_connect_timeout_is_short_and_apart_from_the_read_timeout(
     try:
         monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
         config = AIConfig(timeout_s=60, connect_timeout_s=1, max_retries=1)
-        client = ai.client_for(API_KEY, Config(ai=config))
+        client = ai.client_for(API_KEY, Config(ai=config), Credentials.from_environment())
         assert (client.timeout.connect, client.timeout.read) == (1, 60)  # type: ignore[union-attr]
         started = time.monotonic()
         result = _run(config)
