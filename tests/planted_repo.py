@@ -23,21 +23,32 @@ APP_PY = '''\
 import sqlite3
 import subprocess
 
+from flask import Flask, request
 
-def find_user(conn: sqlite3.Connection, name: str):
-    cursor = conn.cursor()
+app = Flask(__name__)
+
+
+@app.route("/user")
+def find_user():
+    name = request.args["name"]
+    cursor = sqlite3.connect("app.db").cursor()
     cursor.execute(f"SELECT * FROM users WHERE name = '{name}'")
-    return cursor.fetchall()
+    return str(cursor.fetchall())
 
 
-def ping(host: str) -> int:
-    return subprocess.call("ping -c 1 " + host, shell=True)
+@app.route("/ping")
+def ping():
+    status = subprocess.call("ping -c 1 " + request.args["host"], shell=True)
+    return "up" if status == 0 else "down"
 
 
-def calculate(expression: str):
-    return eval(expression)
+@app.route("/calc")
+def calculate():
+    result = eval(request.args["expression"])
+    return {"result": result}
 '''
-SQL_LINE, SHELL_LINE, EVAL_LINE = 7, 12, 16
+# The bundled injection rules follow request data (taint), so the planted code is a Flask app.
+SQL_LINE, SHELL_LINE, EVAL_LINE = 13, 19, 25
 
 DOCKERFILE = 'FROM ubuntu:latest\nRUN apt-get update && apt-get install -y curl\nCOPY . /app\nCMD ["python3", "/app/app.py"]\n'
 

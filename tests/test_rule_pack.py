@@ -39,7 +39,7 @@ RULES_ARG = RULES_DIR.relative_to(REPO_ROOT).as_posix()
 
 SEMGREP_FLAGS = ["--metrics=off", "--disable-version-check"]
 SEMGREP_TIMEOUT = 1800
-MIN_RULES = 40
+MIN_RULES = 120
 
 # Legacy severities only: semgrep added CRITICAL/HIGH/MEDIUM/LOW in 1.72.0, and
 # the package's ``[scanners]`` extra installs semgrep 1.52.0, which rejects a
@@ -334,6 +334,13 @@ def test_rule_fields_and_metadata(rule_file: Path) -> None:
             f"{where}: metadata.owasp must be a list like 'A03:2021 - Injection', got {owasp!r}"
         )
         assert meta.get("confidence") in ALLOWED_CONFIDENCE, f"{where}: metadata.confidence"
+        for field in ("likelihood", "impact"):
+            assert meta.get(field) in ALLOWED_CONFIDENCE, f"{where}: metadata.{field} must be HIGH, MEDIUM or LOW"
+        fix = meta.get("fix")
+        # secscan shows metadata.fix as the finding's fix (reports' "Fix:" line): the safe API, form or setting.
+        assert isinstance(fix, str) and len(fix) >= 40 and "see the rule" not in fix.lower(), (
+            f"{where}: metadata.fix must say concretely how to fix the finding"
+        )
         refs = meta.get("references")
         assert isinstance(refs, list) and refs and all(isinstance(r, str) and URL_RE.match(r) for r in refs), (
             f"{where}: metadata.references must be a list of URLs"
@@ -342,6 +349,65 @@ def test_rule_fields_and_metadata(rule_file: Path) -> None:
         assert isinstance(tech, list) and tech and all(isinstance(t, str) and t for t in tech), (
             f"{where}: metadata.technology must be a non-empty list"
         )
+
+
+# Words in a rule id -> the CWE that must come first in its metadata.cwe (the primary, exact weakness).
+PRIMARY_CWE = [
+    (re.compile(r"hardcoded-(crypto|jwt|signing)"), "CWE-321"),
+    (re.compile(r"hardcoded"), "CWE-798"),
+    (re.compile(r"nosql"), "CWE-943"),
+    (re.compile(r"sql-injection"), "CWE-89"),
+    (re.compile(r"xxe"), "CWE-611"),
+    (re.compile(r"weak-hash"), "CWE-328"),
+    (re.compile(r"weak-cipher"), "CWE-327"),
+    (re.compile(r"random"), "CWE-330"),
+    (re.compile(r"httponly"), "CWE-1004"),
+    (re.compile(r"cookie"), "CWE-614"),
+    (re.compile(r"csrf"), "CWE-352"),
+    (re.compile(r"ssrf"), "CWE-918"),
+    (re.compile(r"open-redirect"), "CWE-601"),
+    (re.compile(r"path-traversal"), "CWE-22"),
+    (re.compile(r"ldap"), "CWE-90"),
+    (re.compile(r"xpath"), "CWE-643"),
+    (re.compile(r"(^|-)template-injection|ssti"), "CWE-1336"),
+    (re.compile(r"tls|ssl|trust-all|hostname-verifier"), "CWE-295"),
+    (re.compile(r"jwt"), "CWE-347"),
+    (re.compile(r"redos|regexp-injection"), "CWE-1333"),
+    (re.compile(r"plaintext-password"), "CWE-256"),
+    (re.compile(r"trust-boundary"), "CWE-501"),
+    (re.compile(r"deserializ|unsafe-load|xstream|xmldecoder"), "CWE-502"),
+    (re.compile(r"xss|autoescape|inner-html|innerhtml|mark-safe|bypass-security"), "CWE-79"),
+    (re.compile(r"eval|code-injection|function-constructor|timer-string-injection|file-injection|script-engine"), "CWE-94"),
+    (re.compile(r"command-injection|shell-injection|exec-injection|program-injection|child-process"), "CWE-78"),
+]
+
+
+def test_primary_cwe_matches_the_rule_class() -> None:
+    problems = []
+    for path, rule in _all_rules():
+        if path.parent.name not in ("python", "javascript", "java", "go"):
+            continue
+        expected = next((cwe for words, cwe in PRIMARY_CWE if words.search(rule["id"])), None)
+        first = rule["metadata"]["cwe"][0].split(":", 1)[0]
+        if expected and first != expected:
+            problems.append(f"{rule['id']}: first CWE is {first}, expected {expected}")
+    assert not problems, "\n".join(problems)
+
+
+def test_taint_rules_share_their_framework_sources() -> None:
+    """Rules naming a source set (metadata.taint-sources) start with exactly the same sources."""
+    groups: dict[str, list[tuple[str, Any]]] = {}
+    for _, rule in _all_rules():
+        name = rule["metadata"].get("taint-sources")
+        if name is None:
+            continue
+        assert rule.get("mode") == "taint", f"{rule['id']}: taint-sources on a non-taint rule"
+        groups.setdefault(name, []).append((rule["id"], rule["pattern-sources"][0]))
+    assert {"python-web", "js-web", "java-web", "go-web"} <= set(groups), sorted(groups)
+    for name, members in groups.items():
+        first_id, first = members[0]
+        for rid, sources in members[1:]:
+            assert sources == first, f"{rid}: its {name} sources differ from {first_id}'s; keep the set identical"
 
 
 @pytest.mark.parametrize("rule_file", ALL_RULE_FILES, ids=lambda p: p.relative_to(RULES_DIR).as_posix())
@@ -419,6 +485,20 @@ def test_pack_scan_has_no_errors(semgrep_scan_report) -> None:
     known = {rule["id"] for _, rule in _all_rules()}
     bare = {r["check_id"].rsplit(".", 1)[-1] for r in report["results"]}
     assert bare <= known, f"check ids that do not end with a rule id: {sorted(bare - known)}"
+
+
+@pytest.mark.scanners
+@pytest.mark.slow
+def test_findings_carry_the_rules_fix(semgrep_scan_report) -> None:
+    """secscan's semgrep parser turns each rule's metadata.fix into the finding's fix (what reports print)."""
+    from secscan.scanners.semgrep import parse
+
+    _, report = semgrep_scan_report
+    fixes = {rule["id"]: " ".join(rule["metadata"]["fix"].split()) for _, rule in _all_rules()}
+    parsed = parse(json.dumps(report).encode(), REPO_ROOT, (RULES_ARG,))
+    assert parsed.findings, "the scan of the pack's own test targets found nothing"
+    for finding in parsed.findings:
+        assert finding.fix is not None and " ".join(finding.fix.split()) == fixes[finding.rule_id], finding.rule_id
 
 
 @pytest.mark.scanners

@@ -249,6 +249,16 @@ def _relative(path: str, root: Path | None) -> str:
         return path
 
 
+def _fix_text(autofix: str | None, metadata: dict[str, Any]) -> str | None:
+    """The rule's autofix if it has one, else the how-to-fix text of `metadata.fix` (the bundled pack's)."""
+    if autofix:
+        return f"Suggested change: {autofix}"
+    fix = metadata.get("fix")
+    if not isinstance(fix, str) or not fix.strip():
+        return None
+    return fix.strip()
+
+
 def parse(data: bytes, source_root: Path | None = None, config_prefixes: tuple[str, ...] = ()) -> ParsedOutput:
     document, _ = ingest(data, "semgrep", scrub)
     return parse_document(document, source_root, config_prefixes)
@@ -316,7 +326,7 @@ def _finding(
         scanner_severity=result.extra.severity,
         title=title,
         description=message or None,
-        fix=f"Suggested change: {result.extra.fix}" if result.extra.fix else None,
+        fix=_fix_text(result.extra.fix, metadata),
         path=path,
         line=result.start.line or None,
         end_line=result.end.line if result.end and result.end.line else None,

@@ -1,33 +1,26 @@
 package runner
 
 import (
-	"context"
-	"fmt"
+	"net/http"
 	"os/exec"
+
+	"github.com/gin-gonic/gin"
 )
 
-func Archive(name string) error {
+func Archive(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("name")
 	// ruleid: go-exec-shell-injection
-	return exec.Command("sh", "-c", "tar czf /tmp/"+name+".tgz /srv/data").Run()
+	exec.Command("sh", "-c", "tar czf /tmp/"+name+".tgz /srv/data").Run()
+	// ok: go-exec-shell-injection
+	exec.Command("sh", "-c", "uptime | cut -d, -f1").Run()
 }
 
-func Ping(ctx context.Context, host string) ([]byte, error) {
-	cmd := fmt.Sprintf("ping -c 1 %s", host)
+func Ping(c *gin.Context) {
 	// ruleid: go-exec-shell-injection
-	return exec.CommandContext(ctx, "/bin/bash", "-c", cmd).Output()
+	exec.CommandContext(c, "ping", "-c", "1", c.Query("host")).Output()
 }
 
-func Uptime() ([]byte, error) {
+func Build(target string) error {
 	// ok: go-exec-shell-injection
-	return exec.Command("sh", "-c", "uptime | cut -d, -f1").Output()
-}
-
-func PingSafe(ctx context.Context, host string) ([]byte, error) {
-	// ok: go-exec-shell-injection
-	return exec.CommandContext(ctx, "ping", "-c", "1", host).Output()
-}
-
-func ListDir(dir string) ([]byte, error) {
-	// ok: go-exec-shell-injection
-	return exec.Command("sh", "-c", `ls -la -- "$1"`, "sh", dir).Output()
+	return exec.Command("make", target).Run()
 }

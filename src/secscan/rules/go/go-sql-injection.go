@@ -1,49 +1,38 @@
 package store
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
 )
 
-func UserByName(db *sql.DB, name string) (*sql.Rows, error) {
+var db *sql.DB
+
+func UserByName(w http.ResponseWriter, r *http.Request) {
+	name := r.FormValue("name")
 	// ruleid: go-sql-injection
-	return db.Query(fmt.Sprintf("SELECT id, email FROM users WHERE name = '%s'", name))
+	rows, _ := db.Query(fmt.Sprintf("SELECT id, email FROM users WHERE name = '%s'", name))
+	// ok: go-sql-injection
+	safe, _ := db.Query("SELECT id, email FROM users WHERE name = $1", name)
+	defer rows.Close()
+	defer safe.Close()
 }
 
-func DeleteOrder(ctx context.Context, db *sql.DB, id string) error {
-	q := "DELETE FROM orders WHERE id = " + id
+func DeleteOrder(c *gin.Context) {
+	id := c.Param("id")
 	// ruleid: go-sql-injection
-	_, err := db.ExecContext(ctx, q)
-	return err
+	db.Exec("DELETE FROM orders WHERE id = " + id)
+	n, _ := strconv.Atoi(c.Query("n"))
+	// ok: go-sql-injection
+	db.Exec(fmt.Sprintf("DELETE FROM orders LIMIT %d", n))
 }
 
-func CountBy(db *sql.DB, column string) int {
+func CountBy(column string) int {
 	var n int
-	// ruleid: go-sql-injection
+	// ok: go-sql-injection
 	_ = db.QueryRow("SELECT COUNT(*) FROM users GROUP BY " + column).Scan(&n)
 	return n
-}
-
-func UserByNameSafe(db *sql.DB, name string) (*sql.Rows, error) {
-	// ok: go-sql-injection
-	return db.Query("SELECT id, email FROM users WHERE name = $1", name)
-}
-
-func DeleteOrderSafe(ctx context.Context, db *sql.DB, id string) error {
-	// ok: go-sql-injection
-	_, err := db.ExecContext(ctx, "DELETE FROM orders WHERE id = ?", id)
-	return err
-}
-
-func Constant(db *sql.DB) (*sql.Rows, error) {
-	// ok: go-sql-injection
-	return db.Query("SELECT id FROM users " + "ORDER BY id")
-}
-
-func LoggedButBound(db *sql.DB, name string) (*sql.Rows, error) {
-	msg := fmt.Sprintf("lookup %s", name)
-	fmt.Println(msg)
-	// ok: go-sql-injection
-	return db.Query("SELECT id FROM users WHERE name = $1", name)
 }

@@ -1,56 +1,43 @@
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.springframework.web.bind.annotation.RequestParam;
 
-public class UserDao {
-    private static final String BASE = "SELECT id, name FROM users";
+public class UserServlet {
     private Connection conn;
 
-    public ResultSet byName(String name) throws SQLException {
+    public void doPost(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String param = request.getParameter("name");
         Statement stmt = conn.createStatement();
         // ruleid: java-jdbc-sql-injection
-        return stmt.executeQuery("SELECT * FROM users WHERE name = '" + name + "'");
-    }
-
-    public int deleteById(String id) throws SQLException {
-        String sql = "DELETE FROM users WHERE id = " + id;
-        // ruleid: java-jdbc-sql-injection
-        return conn.createStatement().executeUpdate(sql);
-    }
-
-    public void audit(Statement stmt, String user) throws SQLException {
-        String sql = String.format("INSERT INTO audit(who) VALUES ('%s')", user);
-        // ruleid: java-jdbc-sql-injection
-        stmt.execute(sql);
-    }
-
-    public ResultSet sorted(String column) throws SQLException {
-        StringBuilder sb = new StringBuilder("SELECT * FROM users ORDER BY ");
-        sb.append(column);
-        // ruleid: java-jdbc-sql-injection
-        PreparedStatement ps = conn.prepareStatement(sb.toString());
-        return ps.executeQuery();
-    }
-
-    public ResultSet byNameSafe(String name) throws SQLException {
-        // ok: java-jdbc-sql-injection
+        stmt.executeQuery("SELECT * FROM users WHERE name = '" + param + "'");
         PreparedStatement ps = conn.prepareStatement("SELECT * FROM users WHERE name = ?");
-        ps.setString(1, name);
         // ok: java-jdbc-sql-injection
-        return ps.executeQuery();
+        ps.setString(1, param);
+        String bar = "safe!";
+        // ok: java-jdbc-sql-injection
+        stmt.executeQuery("SELECT * FROM users WHERE name = '" + bar + "'");
+        StringBuilder sb = new StringBuilder("DELETE FROM users WHERE id = ");
+        sb.append(request.getHeader("X-Id"));
+        // ruleid: java-jdbc-sql-injection
+        stmt.executeUpdate(sb.toString());
     }
 
-    public ResultSet all() throws SQLException {
-        Statement stmt = conn.createStatement();
-        // ok: java-jdbc-sql-injection
-        return stmt.executeQuery(BASE + " ORDER BY id");
+    public ResultSet search(@RequestParam String userId) throws Exception {
+        // ruleid: java-jdbc-sql-injection
+        return conn.prepareCall("{call find_user('" + userId + "')}").executeQuery();
     }
 
-    public ResultSet constantOnly() throws SQLException {
-        Statement stmt = conn.createStatement();
+    public ResultSet byId(@RequestParam("id") String id) throws Exception {
         // ok: java-jdbc-sql-injection
-        return stmt.executeQuery("SELECT COUNT(*) " + "FROM users");
+        return conn.createStatement().executeQuery("SELECT * FROM users WHERE id = " + Integer.parseInt(id));
+    }
+
+    public ResultSet internal(String table) throws Exception {
+        // ok: java-jdbc-sql-injection
+        return conn.createStatement().executeQuery("SELECT * FROM " + table);
     }
 }

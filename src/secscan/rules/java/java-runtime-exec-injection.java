@@ -1,39 +1,25 @@
-import java.io.IOException;
+import javax.servlet.http.HttpServletRequest;
 
-public class Tools {
-    public Process ping(String host) throws IOException {
+public class CmdServlet {
+    public void doGet(HttpServletRequest request) throws Exception {
+        String host = request.getParameter("host");
+        Runtime r = Runtime.getRuntime();
         // ruleid: java-runtime-exec-injection
-        return Runtime.getRuntime().exec("ping -c 1 " + host);
-    }
-
-    public Process run(String command) throws IOException {
-        Runtime rt = Runtime.getRuntime();
+        r.exec("ping -c 1 " + host);
+        String[] argsEnv = { host };
         // ruleid: java-runtime-exec-injection
-        return rt.exec(command);
-    }
-
-    public Process shell(String filter) throws IOException {
+        r.exec("env", argsEnv);
         // ruleid: java-runtime-exec-injection
-        return Runtime.getRuntime().exec(new String[]{"/bin/sh", "-c", "grep " + filter + " /var/log/app.log"});
-    }
-
-    public Process builder(String dir) throws IOException {
-        // ruleid: java-runtime-exec-injection
-        return new ProcessBuilder("bash", "-c", "du -sh " + dir).start();
-    }
-
-    public Process uptime() throws IOException {
+        new ProcessBuilder("sh", "-c", "nslookup " + host).start();
         // ok: java-runtime-exec-injection
-        return Runtime.getRuntime().exec("uptime");
+        r.exec("uptime");
+        String fixed = "date";
+        // ok: java-runtime-exec-injection
+        new ProcessBuilder(fixed).start();
     }
 
-    public Process pingArgs(String host) throws IOException {
+    public void build(String target) throws Exception {
         // ok: java-runtime-exec-injection
-        return Runtime.getRuntime().exec(new String[]{"ping", "-c", "1", host});
-    }
-
-    public Process builderArgs(String dir) throws IOException {
-        // ok: java-runtime-exec-injection
-        return new ProcessBuilder("du", "-sh", dir).start();
+        Runtime.getRuntime().exec("make " + target);
     }
 }

@@ -1,38 +1,16 @@
-const cp = require("child_process");
-const { exec, execSync, execFile } = require("child_process");
+const child_process = require("child_process");
 
-function listDir(dir) {
+app.get("/ping", (req, res) => {
   // ruleid: js-child-process-injection
-  cp.exec("ls -la " + dir, (err, out) => console.log(out));
-}
-
-function gitLog(branch) {
-  // ruleid: js-child-process-injection
-  return execSync(`git log --oneline ${branch}`).toString();
-}
-
-function runUserCommand(req) {
-  const cmd = req.query.cmd;
-  // ruleid: js-child-process-injection
-  exec(cmd);
-}
-
-function inline(file) {
-  // ruleid: js-child-process-injection
-  require("child_process").execSync("cat " + file);
-}
-
-function constantCommand() {
+  child_process.exec("ping -c 1 " + req.query.host, (err, out) => res.send("done"));
   // ok: js-child-process-injection
-  execSync("git rev-parse HEAD");
-}
+  child_process.execFile("ping", ["-c", "1", req.query.host]);
+  // ruleid: js-child-process-injection
+  child_process.execSync(`tar czf out.tgz ${req.body.dir}`);
+});
 
-function argvForm(branch) {
+function build(target) {
+  // Program input, not request data.
   // ok: js-child-process-injection
-  execFile("git", ["log", "--oneline", branch], (err, out) => console.log(out));
-}
-
-function regexExec(re, input) {
-  // ok: js-child-process-injection
-  return re.exec(input);
+  child_process.exec("make " + target);
 }

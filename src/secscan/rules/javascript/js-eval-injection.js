@@ -1,30 +1,21 @@
-function calc(req, res) {
+const vm = require("vm");
+
+app.post("/contributions", (req, res) => {
   // ruleid: js-eval-injection
-  const result = eval(req.query.expr);
-  res.send(String(result));
-}
-
-function fromHash() {
+  const preTax = eval(req.body.preTax);
+  // ok: js-eval-injection
+  const afterTax = parseInt(req.body.afterTax, 10);
   // ruleid: js-eval-injection
-  window.eval("render(" + location.hash.slice(1) + ")");
-}
+  vm.runInNewContext("total = " + req.query.expr, {});
+  res.send("ok");
+});
 
-function tpl(name) {
-  // ruleid: js-eval-injection
-  return eval(`config.${name}`);
-}
+const hash = location.hash.slice(1);
+// ruleid: js-eval-injection
+eval(decodeURIComponent(hash));
 
-function constant() {
+function run(code) {
+  // Program input, not request data.
   // ok: js-eval-injection
-  return eval("1 + 1");
-}
-
-function parse(body) {
-  // ok: js-eval-injection
-  return JSON.parse(body);
-}
-
-function mathjs(math, expr) {
-  // ok: js-eval-injection
-  return math.evaluate(expr);
+  return eval(code);
 }

@@ -1,30 +1,15 @@
-function compileFilter(expr) {
+app.get("/calc", (req, res) => {
   // ruleid: js-function-constructor-injection
-  return new Function("item", "return " + expr + ";");
-}
-
-function compileBody(req) {
-  // ruleid: js-function-constructor-injection
-  const fn = Function(req.body.code);
-  return fn();
-}
-
-function compileTemplate(field) {
-  // ruleid: js-function-constructor-injection
-  return new Function("row", `return row.${field}`);
-}
-
-function constantFn() {
+  const fn = new Function("x", "return " + req.query.formula);
   // ok: js-function-constructor-injection
-  return new Function("a", "b", "return a + b");
-}
+  const double = new Function("x", "return x * 2");
+  res.json({ value: fn(1) + double(1) });
+});
 
-function closure(field) {
-  // ok: js-function-constructor-injection
-  return (row) => row[field];
-}
+// ruleid: js-function-constructor-injection
+const fromUrl = Function(document.location.search.substring(1));
 
-function bound(fn, ctx) {
+function compile(body) {
   // ok: js-function-constructor-injection
-  return Function.prototype.bind.call(fn, ctx);
+  return new Function(body);
 }

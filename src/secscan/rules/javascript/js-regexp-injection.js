@@ -1,32 +1,16 @@
 const _ = require("lodash");
 
-function filterByQuery(req, items) {
+app.get("/search", (req, res) => {
   // ruleid: js-regexp-injection
-  const re = new RegExp(req.query.q, "i");
-  return items.filter((i) => re.test(i.name));
-}
-
-function wordMatcher(word) {
+  const re = new RegExp(req.query.pattern);
+  // ok: js-regexp-injection
+  const literal = new RegExp(_.escapeRegExp(req.query.pattern));
   // ruleid: js-regexp-injection
-  return RegExp("^" + word + "$");
-}
+  const flagged = RegExp("^" + req.query.prefix, "i");
+  res.json({ a: re.test("x"), b: literal.test("x"), c: flagged.test("x") });
+});
 
-function prefix(p) {
-  // ruleid: js-regexp-injection
-  return new RegExp(`^${p}`);
-}
-
-function constantPattern() {
+function build(words) {
   // ok: js-regexp-injection
-  return new RegExp("^[a-z0-9_-]{3,16}$", "i");
-}
-
-function escaped(word) {
-  // ok: js-regexp-injection
-  return new RegExp(_.escapeRegExp(word), "g");
-}
-
-function literal() {
-  // ok: js-regexp-injection
-  return new RegExp(/^\d+$/);
+  return new RegExp(words.join("|"));
 }

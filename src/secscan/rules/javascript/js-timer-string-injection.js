@@ -1,24 +1,12 @@
-function later(id) {
-  // ruleid: js-timer-string-injection
-  setTimeout("showItem(" + id + ")", 100);
-}
+const param = location.search.substring(1);
+// ruleid: js-timer-string-injection
+setTimeout("update('" + param + "')", 100);
+// ok: js-timer-string-injection
+setTimeout(() => update(param), 100);
+// ruleid: js-timer-string-injection
+window.setInterval(document.cookie, 1000);
 
-function poll(name) {
-  // ruleid: js-timer-string-injection
-  window.setInterval(`refresh('${name}')`, 5000);
-}
-
-function laterFn(id) {
+function later(code) {
   // ok: js-timer-string-injection
-  setTimeout(() => showItem(id), 100);
-}
-
-function pollRef() {
-  // ok: js-timer-string-injection
-  setInterval(refresh, 5000);
-}
-
-function constantString() {
-  // ok: js-timer-string-injection
-  setTimeout("tick" + "()", 10);
+  setTimeout(code, 10);
 }

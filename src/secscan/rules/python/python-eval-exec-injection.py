@@ -1,38 +1,43 @@
 import ast
-import json
+import os
+import sys
+
+from flask import Flask, request
+
+app = Flask(__name__)
 
 
-def calculate(expression):
+def cmd_lab2(request):
+    val = request.POST.get("val")
     # ruleid: python-eval-exec-injection
+    output = eval(val)
+    # ok: python-eval-exec-injection
+    parsed = ast.literal_eval(val)
+    return output, parsed
+
+
+@app.route("/calc")
+def calc():
+    # ruleid: python-eval-exec-injection
+    exec("result = " + request.args["expr"])
+    return "done"
+
+
+def plugin(code):
+    # ruleid: python-eval-exec-injection
+    return eval(code)
+
+
+# ruleid: python-eval-exec-injection
+result = eval(sys.argv[1])
+
+
+def constant():
+    expression = "1 + 2"
+    # ok: python-eval-exec-injection
     return eval(expression)
 
 
-def run_snippet(request):
-    code = request.form["code"]
-    # ruleid: python-eval-exec-injection
-    exec(code, {"__builtins__": {}})
-
-
-def build_getter(field):
-    # ruleid: python-eval-exec-injection
-    return eval("lambda obj: obj." + field)
-
-
-def constant_eval():
+def typed(value):
     # ok: python-eval-exec-injection
-    return eval("1 + 2")
-
-
-def literal(text):
-    # ok: python-eval-exec-injection
-    return ast.literal_eval(text)
-
-
-def dataframe_eval(df, expr):
-    # ok: python-eval-exec-injection
-    return df.eval(expr)
-
-
-def parse(text):
-    # ok: python-eval-exec-injection
-    return json.loads(text)
+    return eval("%d + 1" % int(value))

@@ -1,38 +1,34 @@
 import os
 import shlex
-import subprocess
+
+from flask import Flask, request
+
+app = Flask(__name__)
 
 
-def convert(filename):
+@app.route("/ping")
+def ping():
+    host = request.args.get("host")
     # ruleid: python-os-command-injection
-    os.system("convert " + filename + " out.png")
+    os.system("ping -c 1 " + host)
+    # ok: python-os-command-injection
+    os.system("ping -c 1 " + shlex.quote(host))
+    return "ok"
 
 
-def lookup(domain):
+def django_view(request):
+    name = request.GET["name"]
     # ruleid: python-os-command-injection
-    return os.popen(f"nslookup {domain}").read()
+    out = os.popen(f"ls {name}").read()
+    return out
 
 
-def run_user_command(cmd):
-    # ruleid: python-os-command-injection
-    os.system(cmd)
-
-
-def constant_command():
+def maintenance(path):
+    # Not request data.
     # ok: python-os-command-injection
-    os.system("clear")
+    os.system("rm -rf " + path)
 
 
-def constant_popen():
+def constants():
     # ok: python-os-command-injection
-    return os.popen("uname -a").read()
-
-
-def argv_form(domain):
-    # ok: python-os-command-injection
-    subprocess.run(["nslookup", domain], check=True)
-
-
-def quoted(path):
-    # ok: python-os-command-injection
-    os.system(shlex.join(["wc", "-l", path]))
+    os.system("uptime")

@@ -1,51 +1,39 @@
 import os
 
-from flask import Flask, request, send_file, send_from_directory
+from flask import Flask, request, send_file
 from werkzeug.utils import secure_filename
 
 app = Flask(__name__)
-BASE = "/srv/reports"
 
 
 @app.route("/download")
 def download():
     name = request.args.get("file")
     # ruleid: python-path-traversal-request-data
-    return send_file(os.path.join(BASE, name))
+    return send_file(os.path.join("/srv/files", name))
 
 
-@app.route("/read")
-def read():
-    path = request.args["path"]
-    # ruleid: python-path-traversal-request-data
-    with open(path) as fh:
-        return fh.read()
-
-
-def django_view(req):
-    # ruleid: python-path-traversal-request-data
-    with open("/var/data/" + req.GET["name"], "rb") as fh:
-        return fh.read()
-
-
-@app.route("/safe-download")
-def safe_download():
+@app.route("/download2")
+def download2():
     name = request.args.get("file")
     # ok: python-path-traversal-request-data
-    return send_from_directory(BASE, name)
+    return send_file(os.path.join("/srv/files", secure_filename(name)))
 
 
-@app.route("/upload", methods=["POST"])
-def upload():
-    name = secure_filename(request.form["name"])
-    # ok: python-path-traversal-request-data
-    with open(os.path.join(BASE, name), "wb") as fh:
-        fh.write(request.get_data())
-    return "ok"
-
-
-@app.route("/report")
-def report():
-    # ok: python-path-traversal-request-data
-    with open(os.path.join(BASE, "summary.txt")) as fh:
+def read_view(request):
+    filename = request.GET["name"]
+    # ruleid: python-path-traversal-request-data
+    with open("/var/data/" + filename) as fh:
         return fh.read()
+
+
+def read_basename(request):
+    filename = request.GET["name"]
+    # ok: python-path-traversal-request-data
+    with open(os.path.join("/var/data", os.path.basename(filename))) as fh:
+        return fh.read()
+
+
+def read_config(path):
+    # ok: python-path-traversal-request-data
+    return open(path).read()

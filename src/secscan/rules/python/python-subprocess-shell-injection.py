@@ -1,44 +1,31 @@
 import shlex
 import subprocess
-from subprocess import Popen
+
+from flask import Flask, request
+
+app = Flask(__name__)
 
 
-def ping(host):
+def cmd_lab(request):
+    domain = request.POST.get("domain")
+    command = "dig {}".format(domain)
     # ruleid: python-subprocess-shell-injection
-    subprocess.run("ping -c 1 " + host, shell=True, check=True)
+    process = subprocess.Popen(command, shell=True, stdout=subprocess.PIPE)
+    # ok: python-subprocess-shell-injection
+    subprocess.run(["dig", "--", domain], check=True)
+    # ok: python-subprocess-shell-injection
+    subprocess.run("dig " + shlex.quote(domain), shell=True)
+    return process
 
 
-def archive(name):
-    cmd = f"tar czf /tmp/{name}.tgz /srv/data"
+@app.post("/archive")
+def archive():
+    name = request.form["name"]
     # ruleid: python-subprocess-shell-injection
-    return subprocess.check_output(cmd, shell=True)
+    return subprocess.getoutput("tar czf /tmp/out.tgz " + name)
 
 
-def popen_imported(path):
-    # ruleid: python-subprocess-shell-injection
-    Popen("cat %s" % path, shell=True)
-
-
-def getoutput(user):
-    # ruleid: python-subprocess-shell-injection
-    return subprocess.getoutput("id " + user)
-
-
-def constant_shell():
+def build(target):
+    # Program input, not request data.
     # ok: python-subprocess-shell-injection
-    subprocess.run("ls -la /tmp | wc -l", shell=True)
-
-
-def list_form(host):
-    # ok: python-subprocess-shell-injection
-    subprocess.run(["ping", "-c", "1", host], check=True)
-
-
-def no_shell(cmd):
-    # ok: python-subprocess-shell-injection
-    subprocess.call(cmd, shell=False)
-
-
-def quoted(path):
-    # ok: python-subprocess-shell-injection
-    subprocess.run(shlex.join(["cat", path]), shell=True)
+    subprocess.check_call("make " + target, shell=True)
