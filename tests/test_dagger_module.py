@@ -39,6 +39,7 @@ from secscan.credentials import Credentials, reveal
 from secscan.errors import GateFailed, ScanFailed
 from secscan.findings.model import LayerName
 from secscan.pipeline import Options
+from secscan.scanners.containers import relocate
 
 ROOT = Path(__file__).resolve().parent.parent
 SHA256_REF = re.compile(r"@sha256:[0-9a-f]{64}$")
@@ -333,14 +334,16 @@ def test_each_plan_runs_in_its_pinned_image(spec: Any, tmp_path: Path, monkeypat
     chain = render(main.build_container(plan, tmp_path, day="2026-01-02"))
     assert chain[1] == {"type": "Container", "field": "from", "args": {"address": spec.image}}
     mounts = {step["args"]["path"] for step in chain if step["field"] == "withMountedDirectory"}
-    assert mounts == set(plan.mounts)
+    moved = relocate(plan)
+    assert mounts == set(moved.plan.mounts) and len(mounts) == len(plan.mounts)
     assert {"name": "SECSCAN_TEST", "value": "1"} in [s["args"] for s in chain if s["field"] == "withEnvVariable"]
     assert [s["args"] for s in chain if s["field"] == "withUser"] == [{"name": "0"}]
     (exec_step,) = [s["args"] for s in chain if s["field"] == "withExec"]
-    assert exec_step["args"] == list(plan.argv), exec_step
+    assert exec_step["args"] == list(moved.plan.argv), exec_step
+    assert str(tmp_path) not in json.dumps(exec_step), "no runtime temp path reaches the container step"
     assert exec_step["expect"] in (ReturnType.ANY, "ANY"), exec_step
     workdirs = [s["args"]["path"] for s in chain if s["field"] == "withWorkdir"]
-    assert workdirs == [str((tmp_path / "repo").resolve())]
+    assert workdirs == [moved.inside(str((tmp_path / "repo").resolve()))] and workdirs[0].startswith("/secscan/")
     caches = [s["args"] for s in chain if s["field"] == "withMountedCache"]
     if spec.name == "trivy":
         (cache,) = caches
@@ -360,7 +363,41 @@ def test_the_trivy_cache_goes_where_the_command_points(tmp_path: Path, monkeypat
     assert support.trivy_cache_path(plan) == str(cache)
     assert str(cache) not in support.directory_mounts(plan)
     chain = render(main.build_container(plan, tmp_path))
-    assert [s["args"]["path"] for s in chain if s["field"] == "withMountedCache"] == [str(cache)]
+    assert [s["args"]["path"] for s in chain if s["field"] == "withMountedCache"] == [relocate(plan).inside(str(cache))]
+
+
+def _scanner_step(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The container chain of one gitleaks plan made under `root`, less the host-directory loads."""
+    root.mkdir()
+    monkeypatch.chdir(root)
+    config = root / "tmp" / "gitleaks-config"
+    config.mkdir(parents=True)
+    (config / "gitleaks.toml").write_text("[extend]\nuseDefault = true\n")
+    plan = _plan(root, "gitleaks", "git", "--config", str(config / "gitleaks.toml"), TMPDIR=str(config))
+    return [step for step in render(main.build_container(plan, root, day="2026-01-02")) if step["type"] == "Container"]
+
+
+def test_the_same_scan_is_the_same_container_step_whatever_the_runtime_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine caches a step by its inputs: two runs of one scan in different temp folders give
+    the same image, mounts, env, workdir and argv, so an unchanged rescan is a cache hit."""
+    first = _scanner_step(tmp_path / "run-a1b2c3", monkeypatch)
+    second = _scanner_step(tmp_path / "run-z9y8x7w6", monkeypatch)
+    assert first == second
+    assert "run-a1b2c3" not in json.dumps(first)
+
+
+def test_container_paths_in_the_output_come_back_as_runtime_paths(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    plan = _plan(tmp_path, "gitleaks", "dir")
+    moved = relocate(plan)
+    inside_repo = moved.inside(str(repo.resolve()))
+    assert inside_repo != str(repo.resolve())
+    report = json.dumps([{"File": f"{inside_repo}/app.py"}, {"File": f"{inside_repo}2/other.py"}]).encode()
+    back = json.loads(moved.to_runtime(report))
+    assert back[0]["File"] == f"{repo.resolve()}/app.py"
+    assert back[1]["File"] == f"{inside_repo}2/other.py", "only whole path components are mapped back"
 
 
 def test_a_mount_outside_the_workdir_is_copied_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,7 +32,7 @@ from secscan.errors import GateFailed, ScanFailed, ScannerError, SecscanError
 from secscan.findings.model import LayerName
 from secscan.pipeline import Options, scan
 from secscan.report import Report
-from secscan.scanners.containers import ContainerExecutor, ContainerPlan, ContainerRun
+from secscan.scanners.containers import ContainerExecutor, ContainerPlan, ContainerRun, Relocation, relocate
 
 SourceArg = Annotated[
     dagger.Directory,
@@ -99,7 +99,13 @@ def _host_directory(path: str, scratch: Path) -> dagger.Directory:
 
 
 def build_container(plan: ContainerPlan, scratch: Path, day: str | None = None) -> dagger.Container:
-    """The lazy container for a plan: pinned image, mounts at their own paths, env, workdir, exec."""
+    """The lazy container for a plan: pinned image, the plan's directories mounted at fixed paths
+    (`relocate`: the same scan of the same content is a step the engine can cache), env, workdir, exec."""
+    return _container(relocate(plan), scratch, day)
+
+
+def _container(moved: Relocation, scratch: Path, day: str | None = None) -> dagger.Container:
+    plan = moved.plan
     container = dag.container().from_(plan.image)
     cache = support.trivy_cache_path(plan)
     if cache is not None:
@@ -107,8 +113,10 @@ def build_container(plan: ContainerPlan, scratch: Path, day: str | None = None) 
         container = container.with_mounted_cache(
             cache, dag.cache_volume(support.TRIVY_CACHE_VOLUME), sharing=dagger.CacheSharingMode.LOCKED
         ).with_env_variable(support.TRIVY_DB_DAY_VARIABLE, day or support.db_day())
-    for mount in support.directory_mounts(plan):
-        container = container.with_mounted_directory(mount, _host_directory(mount, scratch))
+    inside = set(support.directory_mounts(plan))
+    for runtime_path, container_path in moved.mounts:
+        if container_path in inside:
+            container = container.with_mounted_directory(container_path, _host_directory(runtime_path, scratch))
     for name, value in sorted(plan.env.items()):
         container = container.with_env_variable(name, value)
     if plan.workdir:
@@ -119,7 +127,8 @@ def build_container(plan: ContainerPlan, scratch: Path, day: str | None = None) 
 
 def dagger_runner(scratch: Path) -> Callable[[ContainerPlan], Awaitable[ContainerRun]]:
     async def run(plan: ContainerPlan) -> ContainerRun:
-        container = build_container(plan, scratch)
+        moved = relocate(plan)
+        container = _container(moved, scratch)
         try:
             exit_code = await container.exit_code()
             stdout, stderr = await container.stdout(), await container.stderr()
@@ -128,10 +137,11 @@ def dagger_runner(scratch: Path) -> Callable[[ContainerPlan], Awaitable[Containe
         files: dict[str, bytes] = {}
         for path in plan.writes:
             try:
-                files[path] = (await container.file(path).contents()).encode()
+                written = await container.file(moved.inside(path)).contents()
             except dagger.QueryError:
                 continue  # not written: the layer says so as it would locally
-        return ContainerRun(exit_code, stdout.encode(), stderr.encode(), files)
+            files[path] = moved.to_runtime(written.encode())
+        return ContainerRun(exit_code, moved.to_runtime(stdout.encode()), moved.to_runtime(stderr.encode()), files)
 
     return run
 

@@ -15,6 +15,7 @@ container; tests supply one that runs the same plan as local processes.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -125,3 +126,56 @@ class ContainerExecutor:
 def describe(plan: ContainerPlan) -> str:
     """One line for logs: image and command."""
     return f"{plan.image.split('@')[0]}: {shlex.join(plan.argv)}"
+
+
+# The engine caches a container step by everything that goes into it: image, mounted contents,
+# environment, working directory, argv. The runtime's folders are fresh temp paths each run, so
+# each mount moves to a fixed path named by its order of first mention: the same scan of the same
+# content is the same step, which the engine can answer from its cache.
+CONTAINER_ROOT = "/secscan"
+
+
+@dataclass(frozen=True)
+class Relocation:
+    """A plan with its runtime paths moved to fixed container paths, and the way back."""
+
+    plan: ContainerPlan  # every path as the container sees it
+    mounts: tuple[tuple[str, str], ...]  # (runtime directory, container path)
+
+    def _swap(self, data: bytes, pairs: list[tuple[str, str]]) -> bytes:
+        for old, new in sorted(pairs, key=lambda pair: -len(pair[0])):
+            # a whole path component only; the replacement is literal (no backslash escapes)
+            pattern = re.escape(old.encode()) + rb"(?=/|$|[^A-Za-z0-9._-])"
+            data = re.compile(pattern).sub(new.encode().replace(b"\\", b"\\\\"), data)
+        return data
+
+    def to_runtime(self, data: bytes) -> bytes:
+        """Container paths in a command's output (a report, stderr) back to the runtime's."""
+        return self._swap(data, [(inside, outside) for outside, inside in self.mounts])
+
+    def inside(self, path: str) -> str:
+        return self._swap(path.encode(), list(self.mounts)).decode()
+
+
+def _first_mention(plan: ContainerPlan, mount: str) -> tuple[int, str]:
+    text = "\0".join([*plan.argv, *(f"{k}={v}" for k, v in sorted(plan.env.items())), plan.workdir or "", *plan.writes])
+    position = text.find(mount)
+    return (position if position >= 0 else len(text), mount)
+
+
+def relocate(plan: ContainerPlan) -> Relocation:
+    ordered = sorted(plan.mounts, key=lambda mount: _first_mention(plan, mount))
+    mounts = tuple((mount, f"{CONTAINER_ROOT}/{index}") for index, mount in enumerate(ordered))
+    moved = Relocation(plan, mounts)
+    inside = moved.inside
+    relocated = ContainerPlan(
+        image=plan.image,
+        argv=tuple(inside(word) for word in plan.argv),
+        env={key: inside(value) for key, value in plan.env.items()},
+        workdir=inside(plan.workdir) if plan.workdir else None,
+        mounts=tuple(container for _, container in mounts),
+        timeout=plan.timeout,
+        writes=tuple(inside(path) for path in plan.writes),
+        what=plan.what,
+    )
+    return Relocation(relocated, mounts)
