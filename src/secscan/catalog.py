@@ -43,6 +43,9 @@ class ScannerSpec:
     merge_rank: int  # two scanners report one problem: the lower rank tells it
     image: str  # pinned container image (tag and digest) for the Dagger module
     layers: tuple[LayerSpec, ...]
+    # The scanner's own ignore file in a scanned tree: secscan reads it as repository exceptions
+    # (policy/exceptions.py); the scanner itself never sees it.
+    ignore_file: str | None = None
 
 
 # Pinned scanner images: tag AND digest. Each digest was read from a public file that pins it,
@@ -81,6 +84,7 @@ SCANNERS: tuple[ScannerSpec, ...] = (
         merge_rank=0,
         image=GITLEAKS_IMAGE,
         layers=(LayerSpec("gitleaks", "source", default=True, history=True),),
+        ignore_file=".gitleaksignore",
     ),
     ScannerSpec(
         name="semgrep",
@@ -92,6 +96,7 @@ SCANNERS: tuple[ScannerSpec, ...] = (
         merge_rank=1,
         image=SEMGREP_IMAGE,
         layers=(LayerSpec("semgrep", "source", default=True),),
+        ignore_file=".semgrepignore",
     ),
     ScannerSpec(
         name="trivy",
@@ -103,6 +108,7 @@ SCANNERS: tuple[ScannerSpec, ...] = (
         merge_rank=2,
         image=TRIVY_IMAGE,
         layers=(LayerSpec("trivy", "source", default=True), LayerSpec("trivy-image", "image", default=False)),
+        ignore_file=".trivyignore",
     ),
 )
 
@@ -138,6 +144,14 @@ def layer(name: str) -> LayerSpec:
 def scanner_of(layer_name: str) -> ScannerSpec:
     layer(layer_name)  # a clear error for an unknown name
     return _LAYERS[layer_name][1]
+
+
+def ignore_file_owner(file_name: str) -> ScannerSpec:
+    """The scanner whose ignore file this is (`.gitleaksignore` → gitleaks)."""
+    for spec in SCANNERS:
+        if spec.ignore_file == file_name:
+            return spec
+    raise ConfigError(f"no scanner reads {file_name!r}")
 
 
 def is_image_layer(layer_name: str) -> bool:

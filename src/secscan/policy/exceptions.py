@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from secscan import catalog
 from secscan.config import Config, SuppressionEntry
 from secscan.findings.model import Finding, Suppression
 from secscan.policy.suppressions import describe, matches
@@ -136,6 +137,9 @@ def _suppress_candidates(
     return found
 
 
+_IGNORE_FILES = (".gitleaksignore", ".trivyignore", ".semgrepignore")
+
+
 def _native_candidates(root: Path | None) -> tuple[list[_Candidate], list[str]]:
     """The scanners' own ignore files in the tree, read by secscan (the scanners never see them)."""
     if root is None or not root.is_dir():
@@ -145,6 +149,7 @@ def _native_candidates(root: Path | None) -> tuple[list[_Candidate], list[str]]:
         f"repository file {name} ignored: secscan runs the scanners with its own configuration"
         for name in IGNORED_CONTROL_FILES if (root / name).is_file()
     ]
+    gitleaks, trivy, semgrep = (catalog.ignore_file_owner(name).name for name in _IGNORE_FILES)
     for line in _lines(root / ".gitleaksignore"):
         fingerprint = line.split("#", 1)[0].strip()
         parts = fingerprint.split(":")
@@ -155,7 +160,7 @@ def _native_candidates(root: Path | None) -> tuple[list[_Candidate], list[str]]:
 
         def hides(f: Finding, c: str | None = commit, p: str = path, r: str = rule, n: str = line_no) -> bool:
             same_place = f.rule_id == r and f.path == p and str(f.line) == n
-            return f.scanner == "gitleaks" and same_place and (c is None or f.commit == c)
+            return f.scanner == gitleaks and same_place and (c is None or f.commit == c)
 
         candidates.append(_Candidate("ignore-file", ".gitleaksignore", fingerprint, hides, "listed in .gitleaksignore"))
     for line in _lines(root / ".trivyignore"):
@@ -163,7 +168,7 @@ def _native_candidates(root: Path | None) -> tuple[list[_Candidate], list[str]]:
         if not rule:
             continue
         candidates.append(
-            _Candidate("ignore-file", ".trivyignore", rule, lambda f, r=rule: f.scanner == "trivy" and f.rule_id == r,  # type: ignore[misc]
+            _Candidate("ignore-file", ".trivyignore", rule, lambda f, r=rule: f.scanner == trivy and f.rule_id == r,  # type: ignore[misc]
                        "listed in .trivyignore")
         )
     for line in _lines(root / ".semgrepignore"):
@@ -171,7 +176,7 @@ def _native_candidates(root: Path | None) -> tuple[list[_Candidate], list[str]]:
         if globs:
             candidates.append(
                 _Candidate("ignore-file", ".semgrepignore", line.strip(),
-                           lambda f, g=globs: f.layer == "semgrep" and excluded(f, g),  # type: ignore[misc]
+                           lambda f, g=globs: f.scanner == semgrep and excluded(f, g),  # type: ignore[misc]
                            "listed in .semgrepignore")
             )
     return candidates, warnings
