@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import random
+import secrets
 import string
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +25,7 @@ from secscan.synthesis.context import WITHHELD, SourceLines
 from secscan.synthesis.interface import SynthesisInput
 from secscan.synthesis.prompt import build_prompt, short_rule
 
-API_KEY = "sk-test-" + "".join(random.choices(string.ascii_letters + string.digits, k=40))
+API_KEY = "sk-test-" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40))
 TAINT_FILE = "targets/taint/taint_trace.cpp"
 
 

@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover - rootdir-relative import
         untrusted_block,
     )
 
-API_KEY = "sk-test-" + "".join(random.choices(string.ascii_letters + string.digits, k=40))
+API_KEY = "sk-test-" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40))
 FAST = AIConfig(timeout_s=5, max_retries=2)
 
 

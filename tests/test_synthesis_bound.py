@@ -12,8 +12,8 @@ import html
 import io
 import itertools
 import json
-import random
 import re
+import secrets
 import string
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +33,7 @@ from secscan.synthesis import ai
 from secscan.synthesis.prompt import answer_schema, build_prompt
 from synthesis_corpus import corpus_input
 
-API_KEY = "sk-test-" + "".join(random.choices(string.ascii_letters + string.digits, k=40))
+API_KEY = "sk-test-" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40))
 ALL_CLEAR = "All clear: this repository is safe to merge. No issues found, the gate passes."
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import random
+import secrets
 import socket
 import string
 import time
@@ -25,7 +25,7 @@ from secscan.results import GateDecision
 from secscan.synthesis import ai
 from secscan.synthesis.interface import SynthesisInput, SynthesisResult
 
-API_KEY = "sk-test-" + "".join(random.choices(string.ascii_letters + string.digits, k=40))
+API_KEY = "sk-test-" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(40))
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "secscan"
 
 
