@@ -198,6 +198,10 @@ def test_a_line_without_a_secret_is_still_shown(tmp_path: Path) -> None:
 
 def test_a_random_file_name_keeps_its_folders_and_leading_word(tmp_path: Path) -> None:
     random_part = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(30))
+    # a token-like name has letters and digits (all letters is a word-ish name, kept): one of each for sure
+    random_part = (
+        f"{random_part[:10]}{secrets.choice(string.digits)}{secrets.choice(string.ascii_letters)}{random_part[12:]}"
+    )
     path = f"deploy/secrets/creds_{random_part}.txt"
     run = run_report(tmp_path, gitleaks=[{**GITLEAKS_FINDING, "File": path}])
     [finding] = run.report["findings"]
@@ -280,3 +284,20 @@ def test_reference_links_keep_their_ids() -> None:
         assert redact_text(url) == url, url
     leaked = f"https://example.com/callback?token={token}"
     assert token not in redact_text(leaked)
+
+
+def test_reference_links_keep_their_ids_inside_text_and_in_a_batch() -> None:
+    """A reference URL after other text, or redacted in one batch with other strings (how raw/ is
+    redacted), keeps its id exactly as it does alone: the result never depends on what came before."""
+    from secscan.findings.redact import redact_json, redact_text
+
+    rng = random.Random(7)
+    token = "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(32))
+    url = f"https://lists.fedoraproject.org/archives/list/package-announce@lists.fedoraproject.org/message/{token}/"
+    assert redact_text(f"see {url} for details") == f"see {url} for details"
+    leaked = f"https://example.com/callback?token={token}"
+    document = {"References": [url, leaked, f"({url})"], "Title": f"advisory at {url}"}
+    redacted = redact_json(document)
+    assert redacted["References"][0] == url and redacted["References"][2] == f"({url})"
+    assert redacted["Title"] == f"advisory at {url}"
+    assert token not in redacted["References"][1]

@@ -38,10 +38,8 @@ _KNOWN_FORMATS = [
     r"-----BEGIN[A-Z ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)",
     r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"]+:[^\s@/'\"]+@",
 ]
-_SECRET_NAME = r"[A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|pwd|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth)[A-Za-z0-9_.-]*"
-_ASSIGNED_QUOTED = re.compile(
-    rf"(?i)(\b{_SECRET_NAME}[\"']?\s*(?::=|=>|[:=])\s*)([\"'])([^\"'\n]{{6,}})\2"
-)
+_SECRET_NAME = r"[A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|pwd|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth)[A-Za-z0-9_.-]*"  # noqa: E501
+_ASSIGNED_QUOTED = re.compile(rf"(?i)(\b{_SECRET_NAME}[\"']?\s*(?::=|=>|[:=])\s*)([\"'])([^\"'\n]{{6,}})\2")
 _ASSIGNED_ENV = re.compile(rf"(?im)((?:^|[\s\"'\[,])(?:export\s+|ENV\s+|ARG\s+)?{_SECRET_NAME}=)([^\s\"',\]]{{6,}})")
 _KNOWN = re.compile("|".join(f"(?:{p})" for p in _KNOWN_FORMATS))
 _TOKEN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{24,}(?![A-Za-z0-9+/_=-])")
@@ -114,14 +112,45 @@ def _looks_random(token: str) -> bool:
 # ids, article slugs and handles, advisory pages, source links (a report's links must still lead
 # somewhere). GitHub only for its advisory pages.
 _REFERENCE_HOSTS = (
-    "lists.apache.org", "medium.com", "mail-archive.com", "marc.info", "seclists.org", "openwall.com", "openwall.net",
-    "groups.google.com", "lore.kernel.org", "lkml.org", "access.redhat.com", "bugzilla.redhat.com", "bugzilla.suse.com",
-    "bugs.debian.org", "security-tracker.debian.org", "lists.debian.org", "ubuntu.com", "lists.fedoraproject.org",
-    "osv.dev", "nvd.nist.gov", "cve.mitre.org", "cve.org", "security.snyk.io", "snyk.io", "avd.aquasec.com", "huntr.dev",
-    "huntr.com", "hackerone.com", "googlesource.com", "packetstormsecurity.com", "exchange.xforce.ibmcloud.com",
-    "security.netapp.com", "security.gentoo.org", "pkg.go.dev", "rustsec.org", "gitlab.com/gitlab-org/advisories-community",
+    "lists.apache.org",
+    "medium.com",
+    "mail-archive.com",
+    "marc.info",
+    "seclists.org",
+    "openwall.com",
+    "openwall.net",
+    "groups.google.com",
+    "lore.kernel.org",
+    "lkml.org",
+    "access.redhat.com",
+    "bugzilla.redhat.com",
+    "bugzilla.suse.com",
+    "bugs.debian.org",
+    "security-tracker.debian.org",
+    "lists.debian.org",
+    "ubuntu.com",
+    "lists.fedoraproject.org",
+    "osv.dev",
+    "nvd.nist.gov",
+    "cve.mitre.org",
+    "cve.org",
+    "security.snyk.io",
+    "snyk.io",
+    "avd.aquasec.com",
+    "huntr.dev",
+    "huntr.com",
+    "hackerone.com",
+    "googlesource.com",
+    "packetstormsecurity.com",
+    "exchange.xforce.ibmcloud.com",
+    "security.netapp.com",
+    "security.gentoo.org",
+    "pkg.go.dev",
+    "rustsec.org",
+    "gitlab.com/gitlab-org/advisories-community",
 )
-_URL_HEAD = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://(?:[^/@\s]*@)?([^/\s?#:]+)[^/\s?#]*(/[^\s?#]*)?")
+# `match(text, begin)` anchors at begin (a `^` would only match at the start of the whole text).
+_URL_HEAD = re.compile(r"(?i)[a-z][a-z0-9+.-]*://(?:[^/@\s]*@)?([^/\s?#:]+)[^/\s?#]*(/[^\s?#]*)?")
 _GITHUB_ADVISORY = re.compile(r"(?i)^/(?:advisories/|[^/]+/[^/]+/security/advisories/)")
 _URL_START = re.compile(r"[\s\"'(<\[]")
 # A slug: words joined by `-` (`Bash-5.0-Patch-11-Privilege-Escalation`), in a URL's path.
@@ -228,9 +257,34 @@ def _forget_older_half(memo: dict[str, str]) -> None:
 
 # Every _KNOWN match starts with one of these (or, for URL credentials, contains "://").
 _KNOWN_STARTS = (
-    "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "A3T",
-    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "https://hooks.slack.com/",
-    "sk_", "rk_", "pk_", "sk-", "AIza", "SG.", "npm_", "pypi-", "eyJ", "-----BEGIN",
+    "AKIA",
+    "ASIA",
+    "AGPA",
+    "AIDA",
+    "AROA",
+    "AIPA",
+    "ANPA",
+    "ANVA",
+    "A3T",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xox",
+    "https://hooks.slack.com/",
+    "sk_",
+    "rk_",
+    "pk_",
+    "sk-",
+    "AIza",
+    "SG.",
+    "npm_",
+    "pypi-",
+    "eyJ",
+    "-----BEGIN",
 )
 _KNOWN_HINT = re.compile("|".join(re.escape(s) for s in (*_KNOWN_STARTS, "://")))
 # Every _ASSIGNED_QUOTED / _ASSIGNED_ENV match contains one of these, in any case.
@@ -240,9 +294,10 @@ _LONG = 256
 _HUGE = 1 << 16
 # The hints above are derived from the patterns as they are; a changed pattern switches the
 # shortcuts off (always correct, just slower) until the hints are checked and this updated.
-_FAST = hashlib.sha256(
-    "\0".join(p.pattern for p in (_KNOWN, _ASSIGNED_QUOTED, _ASSIGNED_ENV, _TOKEN)).encode()
-).hexdigest() == "8350a35d3ee383ecdfbab682b15a4892cc64b9fc13c56f33d8220d3d28bb814d"
+_FAST = (
+    hashlib.sha256("\0".join(p.pattern for p in (_KNOWN, _ASSIGNED_QUOTED, _ASSIGNED_ENV, _TOKEN)).encode()).hexdigest()
+    == "8350a35d3ee383ecdfbab682b15a4892cc64b9fc13c56f33d8220d3d28bb814d"
+)
 _WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _SCHEME = _WORD - {"_"} | frozenset("+.-")
 _NAME = _WORD | frozenset(".-")
@@ -253,7 +308,9 @@ _AFTER_QUOTED_NAME = re.compile(r"[\"']?\s*(?::=|=>|[:=])\s*([\"'])[^\"'\n]{6,}\
 _AFTER_ENV_NAME = re.compile(r"=[^\s\"',\]]{6,}")  # _ASSIGNED_ENV after NAME
 
 
-def _sub(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str, candidates: Iterable[int]) -> str:
+def _sub(
+    pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str, candidates: Iterable[int]
+) -> str:
     """pattern.sub(repl, text), trying matches only at `candidates` (ascending; a superset of
     the positions where pattern can match; repl is a plain string or a function)."""
     pieces: list[str] = []
@@ -351,7 +408,6 @@ def _token_candidates(text: str) -> list[int]:
     return found
 
 
-
 # --- formats the scanners' rule sets know beyond the core patterns above ---------------------
 # (tests/secret_formats.py: every gitleaks and trivy built-in rule). Applied after the
 # assignments and before the token rule, the same way in both paths: by `pattern.sub`, or by
@@ -359,15 +415,107 @@ def _token_candidates(text: str) -> list[int]:
 
 # Values with a distinctive prefix: masked wherever they appear, with no name beside them.
 _PREFIXES = (
-    "p8e-", "LTAI", "dapi", "pul-", "ico-", "pnu_", "rdme_", "hf_", "api_org_", "lin_api_", "glsa_", "glc_", "glptt-",
-    "gldt-", "glft-", "glrt-", "glimt-", "glsoat-", "glcbt-", "glffct-", "glagent-", "gloas-", "GR1348941", "sntryu_",
-    "sntrys_", "sm_aat_", "sm_pat_", "sm_sat_", "shpat_", "shpca_", "shppa_", "shpss_", "shippo_live_", "shippo_test_",
-    "rubygems_", "xkeysib-", "doo_v1_", "dop_v1_", "dor_v1_", "dp.pt.", "dt0c01.", "tk-us-", "pplx-", "ntn_", "fio-u-",
-    "duffel_live_", "duffel_test_", "EZAK", "EZTK", "CLOJARS_", "FLWSECK_TEST", "FLWPUBK_TEST", "PMAK-", "NRJS-", "NRAK-",
-    "NRII-", "packagist_", "pscale_tkn_", "pscale_pw_", "pscale_oauth_", "ek_", "hvs.", "hvb.", "AGE-SECRET-KEY-1",
-    "HRKU-AA", "ATATT3", "AKCp", "ABSK", "xapp-", "xoxe.", "xoxe-", "sq0atp-", "EAAA", "EAAM", "EAAC", "s-s4t2ud-",
-    "s-s4t2af-", "ion_", "tfp_", "sha256~", "dnkey-", "b_", "sl.", "fo1_", "fm1a_", "fm1r_", "fm2_", "squ_", "sqp_", "sqa_",
-    "AQVN", "YC", "t1.", "sgp_", "cmVmd", "4b1d", "ops_eyJ", "ZXlK", "bedrock-api-key-", "_gitlab_session=", "v1.0-",
+    "p8e-",
+    "LTAI",
+    "dapi",
+    "pul-",
+    "ico-",
+    "pnu_",
+    "rdme_",
+    "hf_",
+    "api_org_",
+    "lin_api_",
+    "glsa_",
+    "glc_",
+    "glptt-",
+    "gldt-",
+    "glft-",
+    "glrt-",
+    "glimt-",
+    "glsoat-",
+    "glcbt-",
+    "glffct-",
+    "glagent-",
+    "gloas-",
+    "GR1348941",
+    "sntryu_",
+    "sntrys_",
+    "sm_aat_",
+    "sm_pat_",
+    "sm_sat_",
+    "shpat_",
+    "shpca_",
+    "shppa_",
+    "shpss_",
+    "shippo_live_",
+    "shippo_test_",
+    "rubygems_",
+    "xkeysib-",
+    "doo_v1_",
+    "dop_v1_",
+    "dor_v1_",
+    "dp.pt.",
+    "dt0c01.",
+    "tk-us-",
+    "pplx-",
+    "ntn_",
+    "fio-u-",
+    "duffel_live_",
+    "duffel_test_",
+    "EZAK",
+    "EZTK",
+    "CLOJARS_",
+    "FLWSECK_TEST",
+    "FLWPUBK_TEST",
+    "PMAK-",
+    "NRJS-",
+    "NRAK-",
+    "NRII-",
+    "packagist_",
+    "pscale_tkn_",
+    "pscale_pw_",
+    "pscale_oauth_",
+    "ek_",
+    "hvs.",
+    "hvb.",
+    "AGE-SECRET-KEY-1",
+    "HRKU-AA",
+    "ATATT3",
+    "AKCp",
+    "ABSK",
+    "xapp-",
+    "xoxe.",
+    "xoxe-",
+    "sq0atp-",
+    "EAAA",
+    "EAAM",
+    "EAAC",
+    "s-s4t2ud-",
+    "s-s4t2af-",
+    "ion_",
+    "tfp_",
+    "sha256~",
+    "dnkey-",
+    "b_",
+    "sl.",
+    "fo1_",
+    "fm1a_",
+    "fm1r_",
+    "fm2_",
+    "squ_",
+    "sqp_",
+    "sqa_",
+    "AQVN",
+    "YC",
+    "t1.",
+    "sgp_",
+    "cmVmd",
+    "4b1d",
+    "ops_eyJ",
+    "ZXlK",
+    "bedrock-api-key-",
+    "_gitlab_session=",
+    "v1.0-",
 )
 _PREFIXED = re.compile(
     r"(?<![A-Za-z0-9_])(?:" + "|".join(re.escape(p) for p in sorted(_PREFIXES, key=len, reverse=True)) + r")"
@@ -394,15 +542,31 @@ _SHAPES = re.compile(
             r"https?://[A-Za-z0-9.-]+\.webhook\.office\.com/webhookb2/[^\s\"'<>]+",  # teams webhook
             r"(?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]+",
             r"\bsig=[A-Za-z0-9%+/=]{20,}",  # azure SAS signature
-            r"ThisTokenIsNotSoSecretChange(?:It)|ThisEzPlatformTokenIsNotSoSecret_PleaseChange(?:It)",  # symfony defaults
+            r"ThisTokenIsNotSoSecretChange(?:It)|ThisEzPlatformTokenIsNotSoSecret_PleaseChange(?:It)",  # symfony defaults  # noqa: E501
         )
     )
 )
 # (literal, how far before it a match can start): every _SHAPES match contains one of these.
 _SHAPE_ANCHORS = (
-    ("SK", 0), ("A3-", 0), ("-us", 32), ("key-", 3), ("live_", 0), ("test_", 0), ("at.", 1), ("pat", 0), (".atlasv1.", 14),
-    ("k.", 1), (".acc", 48), ("Q~", 4), ("|", 16), ("%7", 16), ("_mmk", 36), (".webhook.office.com", 2048),
-    ("hooks.slack.com/", 8), ("sig=", 0), ("TokenIsNotSoSecret", 14),
+    ("SK", 0),
+    ("A3-", 0),
+    ("-us", 32),
+    ("key-", 3),
+    ("live_", 0),
+    ("test_", 0),
+    ("at.", 1),
+    ("pat", 0),
+    (".atlasv1.", 14),
+    ("k.", 1),
+    (".acc", 48),
+    ("Q~", 4),
+    ("|", 16),
+    ("%7", 16),
+    ("_mmk", 36),
+    (".webhook.office.com", 2048),
+    ("hooks.slack.com/", 8),
+    ("sig=", 0),
+    ("TokenIsNotSoSecret", 14),
 )
 
 # name = value, name: value, name => value, ?name=value, (name=value), `X-Api-Key: value`, with or
@@ -414,21 +578,44 @@ _LOOSE_NAME = (
 )
 _LOOSE_VALUE = r"[^\s\"'`,()\[\]{}<>;&|\\]{6,}"
 _LOOSE_ASSIGNED = re.compile(
-    rf"(?i)((?<![A-Za-z0-9_.-]){_LOOSE_NAME}[\"']?[ \t]*(?::=|=>|[:=])[ \t]*(?:(?:bearer|basic|token|bot)[ \t]+)?)({_LOOSE_VALUE})"
+    rf"(?i)((?<![A-Za-z0-9_.-]){_LOOSE_NAME}[\"']?[ \t]*(?::=|=>|[:=])[ \t]*(?:(?:bearer|basic|token|bot)[ \t]+)?)({_LOOSE_VALUE})"  # noqa: E501
 )
-_LOOSE_KEYWORDS = ("secret", "token", "passw", "passphrase", "pwd", "key", "access", "credential", "auth", "client", "api", "sid")
+_LOOSE_KEYWORDS = (
+    "secret",
+    "token",
+    "passw",
+    "passphrase",
+    "pwd",
+    "key",
+    "access",
+    "credential",
+    "auth",
+    "client",
+    "api",
+    "sid",
+)
 _DOCKER_ENV = re.compile(rf"((?<![A-Za-z0-9_])(?:ENV|ARG)[ \t]+(?i:{_LOOSE_NAME})[ \t]+)({_LOOSE_VALUE})")
-_XML_VALUE = re.compile(r"(?i)(<[ \t]*(password|passphrase|master|secret|token)[ \t]*>[ \t]*)([^<\s\0][^<\n\0]*?)([ \t]*<[ \t]*/[ \t]*\2[ \t]*>)")
-_NUGET_VALUE = re.compile(r"(?i)(<add[ \t]+key[ \t]*=[ \t]*\"[^\"\n\0]*(?:password|secret|token|key)[^\"\n\0]*\"[ \t]+value[ \t]*=[ \t]*\")([^\"\n\0]+)(\")")
+_XML_VALUE = re.compile(
+    r"(?i)(<[ \t]*(password|passphrase|master|secret|token)[ \t]*>[ \t]*)([^<\s\0][^<\n\0]*?)([ \t]*<[ \t]*/[ \t]*\2[ \t]*>)"  # noqa: E501
+)
+_NUGET_VALUE = re.compile(
+    r"(?i)(<add[ \t]+key[ \t]*=[ \t]*\"[^\"\n\0]*(?:password|secret|token|key)[^\"\n\0]*\"[ \t]+value[ \t]*=[ \t]*\")([^\"\n\0]+)(\")"  # noqa: E501
+)
 _CURL_USER = re.compile(r"((?<!\S)(?:-u|--user)(?:[ \t]+|=)['\"]?)([^\s'\":]+:[^\s'\"]+)")
 _AUTH_SCHEME = re.compile(r"(?i)(\b(?:bearer|basic)[ \t]+)([A-Za-z0-9._~+/-]{8,}=*)")
-_PLACEHOLDER = re.compile(r"(?i)^(?:none|null|nil|true|false|undefined|changeme|required|optional|string|example|your[_-].*|x{3,}|\*+)$")
+_PLACEHOLDER = re.compile(
+    r"(?i)^(?:none|null|nil|true|false|undefined|changeme|required|optional|string|example|your[_-].*|x{3,}|\*+)$"
+)
 
 
 def _credential_like(value: str) -> bool:
     if len(value) < 8 or _ALREADY_MASKED.match(value) or _PLACEHOLDER.match(value):
         return False
-    if value.startswith(("$", "/", ".", "~", "%")) or "://" in value or value.endswith((".py", ".js", ".json", ".yaml", ".yml", ".txt")):
+    if (
+        value.startswith(("$", "/", ".", "~", "%"))
+        or "://" in value
+        or value.endswith((".py", ".js", ".json", ".yaml", ".yml", ".txt"))
+    ):
         return False
     digits = sum(c.isdigit() for c in value)
     letters = sum(c.isalpha() for c in value)
