@@ -323,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     for document in bad_documents[:2]:
         print(f"MISMATCH (redact_json): {json.dumps(document)[:300]}", file=sys.stderr)
     print(
-        f"redaction equivalence: {checked:,} texts and {documents:,} documents, {len(failures) + len(bad_documents)} mismatches"
+        f"redaction equivalence: {checked:,} texts and {documents:,} documents, {len(failures) + len(bad_documents)} "
+        "mismatches"
     )
     return 1 if failures or bad_documents else 0
 

@@ -31,7 +31,10 @@ def run_pack(semgrep: str, target: Path) -> dict[str, Any]:
     env = dict(os.environ, SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off")
     proc = subprocess.run(
         [semgrep, "scan", "--config", str(RULES), "--json", "--metrics=off", "--disable-version-check", str(target)],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     try:
         report: dict[str, Any] = json.loads(proc.stdout)
@@ -59,8 +62,12 @@ def main() -> None:
 
     report = run_pack(args.semgrep, args.target)
     findings = [
-        {"rule": r["check_id"].rsplit(".", 1)[-1], "path": r["path"], "line": r["start"]["line"],
-         "code": code_line(args.target, r["path"], r["start"]["line"])}
+        {
+            "rule": r["check_id"].rsplit(".", 1)[-1],
+            "path": r["path"],
+            "line": r["start"]["line"],
+            "code": code_line(args.target, r["path"], r["start"]["line"]),
+        }
         for r in report["results"]
     ]
     errors = [e for e in report.get("errors", []) if e.get("level") == "error"]

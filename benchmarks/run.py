@@ -54,9 +54,12 @@ P2_TARGET_S, P2_TARGET_MB = 2.0, 400.0
 P4_TARGET_S = 0.5
 P5_TARGET, P6_TARGET = 0.20, 0.10
 GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
 }
 
 
@@ -92,7 +95,9 @@ def measure(command: Sequence[str], *, env: dict[str, str], cwd: Path | None = N
     run = _rusage_run(started, status, usage)
     if run.returncode not in ok:
         tail = stderr.decode(errors="replace").strip().splitlines()[-3:]
-        raise RuntimeError(f"{command[0]} {command[1] if len(command) > 1 else ''} exited {run.returncode}: {' | '.join(tail)}")
+        raise RuntimeError(
+            f"{command[0]} {command[1] if len(command) > 1 else ''} exited {run.returncode}: {' | '.join(tail)}"
+        )
     return run
 
 
@@ -100,7 +105,12 @@ def measure_together(commands: Sequence[tuple[Sequence[str], Path | None, dict[s
     """Start every command at once; wall time until the last one ends, CPU summed, RSS the largest."""
     started = time.perf_counter()
     processes = [
-        (subprocess.Popen(list(c), env=e, cwd=d, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), ok)
+        (
+            subprocess.Popen(
+                list(c), env=e, cwd=d, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            ),
+            ok,
+        )
         for c, d, e, ok in commands
     ]
     cpu, rss, worst = 0.0, 0.0, 0
@@ -176,8 +186,20 @@ def django_repo(work: Path, source: Path | None) -> Path:
             if not found:
                 print("P1: downloading the Django sdist (pip download django==5.1.*) ...", file=sys.stderr)
                 subprocess.run(
-                    [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "django==5.1.*", "-d", str(download)],
-                    check=True, capture_output=True,
+                    [
+                        sys.executable,
+                        "-m",
+                        "pip",
+                        "download",
+                        "--no-deps",
+                        "--no-binary",
+                        ":all:",
+                        "django==5.1.*",
+                        "-d",
+                        str(download),
+                    ],
+                    check=True,
+                    capture_output=True,
                 )
                 found = sorted(download.glob("[Dd]jango-*.tar.gz"))
             archive = found[-1]
@@ -218,7 +240,9 @@ def trivy_cache(work: Path) -> Path:
     return cache
 
 
-def scanner_commands(target: Path, reports: Path, env: dict[str, str]) -> dict[str, tuple[list[str], Path | None, dict[str, str], tuple[int, ...]]]:
+def scanner_commands(
+    target: Path, reports: Path, env: dict[str, str]
+) -> dict[str, tuple[list[str], Path | None, dict[str, str], tuple[int, ...]]]:
     """The exact commands the three layers run (their own command builders), with cwd and env."""
     import anyio
 
@@ -240,10 +264,15 @@ def scanner_commands(target: Path, reports: Path, env: dict[str, str]) -> dict[s
         skip = anyio.run(ignored_paths, target) if config.scan.respect_gitignore else ([], [])
         gitleaks = GITLEAKS.command(resolve_binary("gitleaks"), "git", target, reports / "gitleaks.json")
         semgrep = SEMGREP.command(
-            resolve_binary("semgrep"), [str(RULES_DIR), *config.scan.semgrep_config], reports / "semgrep.json",
-            config.scan.exclude, config.scan.timeout_for("semgrep"),
+            resolve_binary("semgrep"),
+            [str(RULES_DIR), *config.scan.semgrep_config],
+            reports / "semgrep.json",
+            config.scan.exclude,
+            config.scan.timeout_for("semgrep"),
         )
-        trivy = TRIVY.command(resolve_binary("trivy"), TRIVY.subject(context), reports / "trivy.json", TRIVY.scanners, context, skip)
+        trivy = TRIVY.command(
+            resolve_binary("trivy"), TRIVY.subject(context), reports / "trivy.json", TRIVY.scanners, context, skip
+        )
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -261,13 +290,23 @@ def bench_scan(name: str, target: Path, cache: Path, work: Path, repeat: int) ->
     scanners = scanner_commands(target, reports, env)
     out = work / "p1-out" / name
     # --no-cache: every run scans (the result cache would make the 2nd and 3rd runs free: that is P6)
-    secscan = [*secscan_command(), "scan", str(target), "--no-ai", "--no-slack", "--out", str(out), "--quiet", "--no-cache"]
+    secscan = [
+        *secscan_command(),
+        "scan",
+        str(target),
+        "--no-ai",
+        "--no-slack",
+        "--out",
+        str(out),
+        "--quiet",
+        "--no-cache",
+    ]
     variants = ["secscan", "gitleaks", "semgrep", "trivy", "together"]
     runs: dict[str, list[Run]] = {v: [] for v in variants}
     layers: list[dict[str, Any]] = []
     load = [os.getloadavg()[0]]
     for index in range(repeat):
-        order = variants[index % len(variants):] + variants[: index % len(variants)]
+        order = variants[index % len(variants) :] + variants[: index % len(variants)]
         for variant in order:
             print(f"P1 {name}: run {index + 1}/{repeat}: {variant} ...", file=sys.stderr, flush=True)
             if variant == "secscan":
@@ -276,7 +315,9 @@ def bench_scan(name: str, target: Path, cache: Path, work: Path, repeat: int) ->
                 layers.append({layer["name"]: [layer["status"], layer["duration_s"]] for layer in report["layers"]})
                 bad = [f"{layer['name']}: {layer['error']}" for layer in report["layers"] if layer["status"] != "ok"]
                 if bad:
-                    raise RuntimeError(f"secscan scan {name}: a layer did not run cleanly, the comparison would be void: {bad}")
+                    raise RuntimeError(
+                        f"secscan scan {name}: a layer did not run cleanly, the comparison would be void: {bad}"
+                    )
             elif variant == "together":
                 runs[variant].append(measure_together(list(scanners.values())))
             else:
@@ -322,7 +363,12 @@ def pr_repo(work: Path, base: Path) -> Path:
         return repo
     staging = work / "django-pr.tmp"
     shutil.rmtree(staging, ignore_errors=True)
-    subprocess.run(["git", "clone", "-q", str(base), str(staging)], check=True, capture_output=True, env={**os.environ, **GIT_IDENTITY})
+    subprocess.run(
+        ["git", "clone", "-q", str(base), str(staging)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, **GIT_IDENTITY},
+    )
     _git(staging, "checkout", "-qb", "pr")
     with (staging / PR_FILE).open("a", encoding="utf-8") as handle:
         handle.write(PR_CHANGE)
@@ -336,8 +382,10 @@ def _layers(out: Path) -> dict[str, Any]:
     bad = [f"{layer['name']}: {layer['error']}" for layer in report["layers"] if layer["status"] != "ok"]
     if bad:
         raise RuntimeError(f"a layer did not run cleanly, the comparison would be void: {bad}")
-    return {layer["name"]: {"cached": layer.get("cached"), "scope": layer.get("scope"), "s": layer["duration_s"]}
-            for layer in report["layers"]}
+    return {
+        layer["name"]: {"cached": layer.get("cached"), "scope": layer.get("scope"), "s": layer["duration_s"]}
+        for layer in report["layers"]
+    }
 
 
 def bench_pr(work: Path, base: Path, trivy: Path, repeat: int) -> dict[str, Any]:
@@ -350,8 +398,11 @@ def bench_pr(work: Path, base: Path, trivy: Path, repeat: int) -> dict[str, Any]
     scan = [*secscan_command(), "scan", str(repo), "--no-ai", "--no-slack", "--quiet"]
     # what a CI restores: the result cache of the base branch's own scan (untimed, once)
     base_cache = scratch / "base-cache"
-    measure([*secscan_command(), "scan", str(base), "--no-ai", "--no-slack", "--quiet", "--out", str(scratch / "base-out")],
-            env={**env, "SECSCAN_CACHE_DIR": str(base_cache)}, ok=(0, 1))
+    measure(
+        [*secscan_command(), "scan", str(base), "--no-ai", "--no-slack", "--quiet", "--out", str(scratch / "base-out")],
+        env={**env, "SECSCAN_CACHE_DIR": str(base_cache)},
+        ok=(0, 1),
+    )
     # what an unchanged rescan finds: this head's own results (untimed, once)
     warm_cache = scratch / "warm-cache"
     measure([*scan, "--out", str(scratch / "warm-prime")], env={**env, "SECSCAN_CACHE_DIR": str(warm_cache)}, ok=(0, 1))
@@ -359,7 +410,7 @@ def bench_pr(work: Path, base: Path, trivy: Path, repeat: int) -> dict[str, Any]
     runs: dict[str, list[Run]] = {v: [] for v in variants}
     layers: dict[str, dict[str, Any]] = {}
     for index in range(repeat):
-        order = variants[index % len(variants):] + variants[: index % len(variants)]
+        order = variants[index % len(variants) :] + variants[: index % len(variants)]
         for variant in order:
             print(f"P5/P6: run {index + 1}/{repeat}: {variant} ...", file=sys.stderr, flush=True)
             out = scratch / f"out-{variant}"
@@ -374,7 +425,9 @@ def bench_pr(work: Path, base: Path, trivy: Path, repeat: int) -> dict[str, Any]
                 "pr_cold": [*scan, "--since", "main"],
                 "rescan_warm": scan,
             }[variant]
-            runs[variant].append(measure([*command, "--out", str(out)], env={**env, "SECSCAN_CACHE_DIR": str(cache)}, ok=(0, 1)))
+            runs[variant].append(
+                measure([*command, "--out", str(out)], env={**env, "SECSCAN_CACHE_DIR": str(cache)}, ok=(0, 1))
+            )
             layers[variant] = _layers(out)
     med = {v: round(median(runs[v], "wall_s"), 2) for v in variants}
     full = med["full"]
@@ -415,10 +468,22 @@ def bench_report(work: Path, sizes: Sequence[int], repeat: int) -> list[dict[str
     for n in sizes:
         inputs = inputs_for(work, n)
         out = work / "p2-out" / str(n)
-        command = [*secscan_command(), "report", *(a for name, p in inputs.items() for a in (f"--{name}", str(p))),
-                   "--out", str(out), "--no-ai", "--no-slack", "--quiet"]
-        parse_only = [sys.executable, "-c", "import json, sys\nfor p in sys.argv[1:]:\n    json.loads(open(p, 'rb').read())",
-                      *map(str, inputs.values())]
+        command = [
+            *secscan_command(),
+            "report",
+            *(a for name, p in inputs.items() for a in (f"--{name}", str(p))),
+            "--out",
+            str(out),
+            "--no-ai",
+            "--no-slack",
+            "--quiet",
+        ]
+        parse_only = [
+            sys.executable,
+            "-c",
+            "import json, sys\nfor p in sys.argv[1:]:\n    json.loads(open(p, 'rb').read())",
+            *map(str, inputs.values()),
+        ]
         runs, json_runs = [], []
         for index in range(repeat):
             print(f"P2 {n:,} findings: run {index + 1}/{repeat} ...", file=sys.stderr, flush=True)
@@ -427,18 +492,20 @@ def bench_report(work: Path, sizes: Sequence[int], repeat: int) -> list[dict[str
             json_runs.append(measure(parse_only, env=env, cwd=work))
         report = json.loads((out / "report.json").read_text())
         wall, rss = median(runs, "wall_s"), max(r.rss_mb for r in runs)
-        rows.append({
-            "findings": n,
-            "findings_in_report": len(report["findings"]),
-            "input_mb": round(sum(p.stat().st_size for p in inputs.values()) / 2**20, 2),
-            "wall_s": round(wall, 3),
-            "cpu_s": round(median(runs, "cpu_s"), 3),
-            "peak_rss_mb": round(rss, 1),
-            "json_parse_only_s": round(median(json_runs, "wall_s"), 3),
-            "us_per_finding": round(wall / n * 1e6, 1),
-            "outputs": sorted(p.name for p in out.iterdir()),
-            "all_wall_s": [round(r.wall_s, 3) for r in runs],
-        })
+        rows.append(
+            {
+                "findings": n,
+                "findings_in_report": len(report["findings"]),
+                "input_mb": round(sum(p.stat().st_size for p in inputs.values()) / 2**20, 2),
+                "wall_s": round(wall, 3),
+                "cpu_s": round(median(runs, "cpu_s"), 3),
+                "peak_rss_mb": round(rss, 1),
+                "json_parse_only_s": round(median(json_runs, "wall_s"), 3),
+                "us_per_finding": round(wall / n * 1e6, 1),
+                "outputs": sorted(p.name for p in out.iterdir()),
+                "all_wall_s": [round(r.wall_s, 3) for r in runs],
+            }
+        )
     by_n = {r["findings"]: r for r in rows}
     for row in rows:
         if row["findings"] == 100_000:
@@ -477,33 +544,41 @@ def bench_prompt(work: Path, sizes: Sequence[int]) -> dict[str, Any]:
         inputs = inputs_for(work, n)
         results = results_from_files({**inputs, "trivy-image": None}, None)  # type: ignore[dict-item]
         findings, _ = gate_findings(results, config, None, dt.date.today())
-        decision = evaluate(findings, [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results], config.policy)
+        decision = evaluate(
+            findings, [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results], config.policy
+        )
         started = time.perf_counter()
         prompt = build_prompt(SynthesisInput(findings=findings, gate=decision, repository="bench"), budget)
         build_s = time.perf_counter() - started
         raw_bytes = sum(p.stat().st_size for p in inputs.values())
         prompt_bytes = len((prompt.system_with_schema + prompt.user).encode())
         raw_tokens = (
-            sum(count_tokens(p.read_text()) for p in inputs.values()) if exact and raw_bytes < 50 * 2**20 else raw_bytes // 4
+            sum(count_tokens(p.read_text()) for p in inputs.values())
+            if exact and raw_bytes < 50 * 2**20
+            else raw_bytes // 4
         )
         must = {f.id for f in findings if f.status != "suppressed" and f.severity.rank >= Severity.HIGH.rank}
         block = json.loads(prompt.user[prompt.user.index("{") : prompt.user.rindex("}") + 1])
         listed = {prompt.refs[str(row["id"])] for row in block.get("findings", [])}
-        rows.append({
-            "findings": n,
-            "prompt_tokens": prompt.tokens,  # the AI layer's own count (what it holds to the budget)
-            "critical_high": len(must),
-            "critical_high_listed": len(must & listed),  # one row each (the rest are in groups)
-            "rows": len(listed),
-            "prompt_tokens_fallback_bound": estimate(prompt.system) + estimate(prompt.user) + estimate(prompt.schema),
-            "prompt_tokens_4b": prompt_bytes // 4,  # same yardstick as the raw column
-            "raw_json_bytes": raw_bytes,
-            "raw_json_tokens": raw_tokens,
-            "raw_over_prompt": round(raw_tokens / max(1, prompt_bytes // 4 if not exact else prompt.tokens), 1),
-            "strategy": prompt.strategy,
-            "build_prompt_s": round(build_s, 3),
-            "note": prompt.note,
-        })
+        rows.append(
+            {
+                "findings": n,
+                "prompt_tokens": prompt.tokens,  # the AI layer's own count (what it holds to the budget)
+                "critical_high": len(must),
+                "critical_high_listed": len(must & listed),  # one row each (the rest are in groups)
+                "rows": len(listed),
+                "prompt_tokens_fallback_bound": estimate(prompt.system)
+                + estimate(prompt.user)
+                + estimate(prompt.schema),
+                "prompt_tokens_4b": prompt_bytes // 4,  # same yardstick as the raw column
+                "raw_json_bytes": raw_bytes,
+                "raw_json_tokens": raw_tokens,
+                "raw_over_prompt": round(raw_tokens / max(1, prompt_bytes // 4 if not exact else prompt.tokens), 1),
+                "strategy": prompt.strategy,
+                "build_prompt_s": round(build_s, 3),
+                "note": prompt.note,
+            }
+        )
     return {
         "status": "ok",
         "budget_tokens": budget,
@@ -527,8 +602,11 @@ def bench_startup(work: Path, cache: Path | None, repeat: int) -> list[dict[str,
     ]
     for label, command, ok, target, count in cases:
         runs = [measure(command, env=env, cwd=work, ok=ok) for _ in range(count)]
-        row: dict[str, Any] = {"command": label, "wall_s": round(median(runs, "wall_s"), 3),
-                               "all_wall_s": [round(r.wall_s, 3) for r in runs]}
+        row: dict[str, Any] = {
+            "command": label,
+            "wall_s": round(median(runs, "wall_s"), 3),
+            "all_wall_s": [round(r.wall_s, 3) for r in runs],
+        }
         if target is not None:
             row["target_s"] = target
             row["met"] = row["wall_s"] <= target
@@ -552,64 +630,103 @@ def table(results: dict[str, Any]) -> str:
         add(f"  {'sum of the three':28} {row['sum_of_three_s']:8.2f} s")
         add(f"  {'three started together':28} {w['together']:8.2f} s   cpu {row['cpu_s']['together']:7.2f} s")
         add(f"  {'floor':28} {row['floor_s']:8.2f} s")
-        add(f"  secscan / floor = {row['ratio']:.3f}  (target <= {row['target_ratio']})  {'MET' if row['met'] else 'MISSED'}"
-            f"   [load avg {row['loadavg_1min']['min']}-{row['loadavg_1min']['max']}]")
+        add(
+            f"  secscan / floor = {row['ratio']:.3f}  (target <= {row['target_ratio']})  "
+            f"{'MET' if row['met'] else 'MISSED'}"
+            f"   [load avg {row['loadavg_1min']['min']}-{row['loadavg_1min']['max']}]"
+        )
         add("")
     if results.get("p2"):
         add("P2 secscan report on synthetic scanner outputs")
-        add(f"  {'findings':>9} {'input MB':>9} {'wall s':>8} {'cpu s':>7} {'peak MB':>8} {'json only s':>11} {'us/finding':>10}")
+        add(
+            f"  {'findings':>9} {'input MB':>9} {'wall s':>8} {'cpu s':>7} {'peak MB':>8} {'json only s':>11} "
+            f"{'us/finding':>10}"
+        )
         for row in results["p2"]:
             verdict = ""
             if "met" in row:
                 verdict = f"  target {row['target']}: {'MET' if row['met'] else 'MISSED'}"
                 if "linear" in row:
-                    verdict += f"; x{row['growth_10k_to_100k']} from 10k ({'linear' if row['linear'] else 'NOT linear'})"
-            add(f"  {row['findings']:>9,} {row['input_mb']:>9.1f} {row['wall_s']:>8.2f} {row['cpu_s']:>7.2f} "
-                f"{row['peak_rss_mb']:>8.0f} {row['json_parse_only_s']:>11.2f} {row['us_per_finding']:>10.1f}{verdict}")
+                    verdict += (
+                        f"; x{row['growth_10k_to_100k']} from 10k ({'linear' if row['linear'] else 'NOT linear'})"
+                    )
+            add(
+                f"  {row['findings']:>9,} {row['input_mb']:>9.1f} {row['wall_s']:>8.2f} {row['cpu_s']:>7.2f} "
+                f"{row['peak_rss_mb']:>8.0f} {row['json_parse_only_s']:>11.2f} {row['us_per_finding']:>10.1f}{verdict}"
+            )
         add("")
     p3 = results.get("p3")
     if p3:
         if p3["status"] != "ok":
             add(f"P3 prompt size: {p3['status']}")
         else:
-            add(f"P3 prompt tokens (budget {p3['budget_tokens']:,}; AI layer counts by {p3['token_method']}; raw JSON by {p3['raw_token_method']})")
-            add(f"  {'findings':>9} {'prompt tok':>10} {'bound':>7} {'crit/high':>9} {'one by one':>10} {'raw JSON tok':>13} "
-                f"{'raw/prompt':>10}  strategy")
+            add(
+                f"P3 prompt tokens (budget {p3['budget_tokens']:,}; AI layer counts by {p3['token_method']}; raw "
+                f"JSON by {p3['raw_token_method']})"
+            )
+            add(
+                f"  {'findings':>9} {'prompt tok':>10} {'bound':>7} {'crit/high':>9} {'one by one':>10} "
+                f"{'raw JSON tok':>13} "
+                f"{'raw/prompt':>10}  strategy"
+            )
             for row in p3["rows"]:
-                add(f"  {row['findings']:>9,} {row['prompt_tokens']:>10,} {row.get('prompt_tokens_fallback_bound', 0):>7,} "
-                    f"{row.get('critical_high', 0):>9,} {row.get('critical_high_listed', 0):>10,} {row['raw_json_tokens']:>13,} "
-                    f"{row['raw_over_prompt']:>9}x  {row['strategy']}")
+                add(
+                    f"  {row['findings']:>9,} {row['prompt_tokens']:>10,} "
+                    f"{row.get('prompt_tokens_fallback_bound', 0):>7,} "
+                    f"{row.get('critical_high', 0):>9,} {row.get('critical_high_listed', 0):>10,} "
+                    f"{row['raw_json_tokens']:>13,} "
+                    f"{row['raw_over_prompt']:>9}x  {row['strategy']}"
+                )
         add("")
     p5 = results.get("p5")
     if p5:
         w = p5["wall_s"]
         add(f"P5/P6 {p5['repo']}: {p5['change']} (median of {p5['repeat']})")
         add(f"  {'full scan (--no-cache)':40} {w['full']:8.2f} s")
-        add(f"  {'P5 --since main, base cache restored':40} {w['pr_base_cached']:8.2f} s   {p5['p5_ratio']:.1%} of full "
-            f"(target <= {p5['p5_target']:.0%}): {'MET' if p5['p5_met'] else 'MISSED'}")
-        add(f"  {'P5 --since main, no cache at all':40} {w['pr_cold']:8.2f} s   {p5['p5_cold_ratio']:.1%} of full "
-            f"({'MET' if p5['p5_cold_met'] else 'MISSED'})")
-        add(f"  {'P6 unchanged rescan, warm cache':40} {w['rescan_warm']:8.2f} s   {p5['p6_ratio']:.1%} of full "
-            f"(target <= {p5['p6_target']:.0%}): {'MET' if p5['p6_met'] else 'MISSED'}")
+        add(
+            f"  {'P5 --since main, base cache restored':40} {w['pr_base_cached']:8.2f} s   "
+            f"{p5['p5_ratio']:.1%} of full "
+            f"(target <= {p5['p5_target']:.0%}): {'MET' if p5['p5_met'] else 'MISSED'}"
+        )
+        add(
+            f"  {'P5 --since main, no cache at all':40} {w['pr_cold']:8.2f} s   {p5['p5_cold_ratio']:.1%} of full "
+            f"({'MET' if p5['p5_cold_met'] else 'MISSED'})"
+        )
+        add(
+            f"  {'P6 unchanged rescan, warm cache':40} {w['rescan_warm']:8.2f} s   {p5['p6_ratio']:.1%} of full "
+            f"(target <= {p5['p6_target']:.0%}): {'MET' if p5['p6_met'] else 'MISSED'}"
+        )
         add("")
     if results.get("p4"):
         add("P4 start-up (median)")
         for row in results["p4"]:
-            verdict = f"  target <= {row['target_s']} s: {'MET' if row['met'] else 'MISSED'}" if "target_s" in row else ""
+            verdict = (
+                f"  target <= {row['target_s']} s: {'MET' if row['met'] else 'MISSED'}" if "target_s" in row else ""
+            )
             add(f"  {row['command']:36} {row['wall_s']:6.3f} s{verdict}")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small repository only for P1, 2 repeats")
-    parser.add_argument("--out", type=Path, default=HERE / "results.json", help="JSON results (default benchmarks/results.json)")
-    parser.add_argument("--parts", default=",".join(PARTS), help="subset of p1,p2,p3,p4,p5 (default all; p5 = P5 and P6)")
+    parser.add_argument(
+        "--out", type=Path, default=HERE / "results.json", help="JSON results (default benchmarks/results.json)"
+    )
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help="subset of p1,p2,p3,p4,p5 (default all; p5 = P5 and P6)"
+    )
     parser.add_argument("--repeat", type=int, help="runs per measurement (default 3; 2 with --quick)")
-    parser.add_argument("--scan-repeat", type=int, help="runs per P1 variant (default: --repeat); a busy machine needs more")
+    parser.add_argument(
+        "--scan-repeat", type=int, help="runs per P1 variant (default: --repeat); a busy machine needs more"
+    )
     parser.add_argument("--sizes", default="1000,10000,100000", help="P2 finding counts (default 1000,10000,100000)")
     parser.add_argument("--prompt-sizes", default="10,1000,100000", help="P3 finding counts (default 10,1000,100000)")
-    parser.add_argument("--django", type=Path, help="a Django sdist .tar.gz or unpacked tree (default: pip download django==5.1.*)")
+    parser.add_argument(
+        "--django", type=Path, help="a Django sdist .tar.gz or unpacked tree (default: pip download django==5.1.*)"
+    )
     parser.add_argument("--work", type=Path, default=REPO / ".bench", help="scratch and cache folder (default .bench/)")
     args = parser.parse_args(argv)
     parts = [p.strip().lower() for p in args.parts.split(",") if p.strip()]
@@ -620,7 +737,8 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     scan_repeat = args.scan_repeat or repeat
     results: dict[str, Any] = {
-        "machine": machine(), "args": {"quick": args.quick, "parts": parts, "repeat": repeat, "scan_repeat": scan_repeat},
+        "machine": machine(),
+        "args": {"quick": args.quick, "parts": parts, "repeat": repeat, "scan_repeat": scan_repeat},
     }
     if "p1" in parts:
         cache = trivy_cache(work)

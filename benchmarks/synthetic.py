@@ -16,34 +16,129 @@ import json
 import random
 from pathlib import Path
 
-_WORDS = ["request", "user", "input", "value", "handler", "query", "template", "config", "session", "token", "cache", "service", "client", "server", "response", "payload", "record", "account", "order", "invoice", "report", "export", "import", "upload", "download", "admin", "view", "model"]
+_WORDS = [
+    "request",
+    "user",
+    "input",
+    "value",
+    "handler",
+    "query",
+    "template",
+    "config",
+    "session",
+    "token",
+    "cache",
+    "service",
+    "client",
+    "server",
+    "response",
+    "payload",
+    "record",
+    "account",
+    "order",
+    "invoice",
+    "report",
+    "export",
+    "import",
+    "upload",
+    "download",
+    "admin",
+    "view",
+    "model",
+]
 
 _GITLEAKS_RULES = [
-    ("generic-api-key", "Detected a Generic API Key, potentially exposing access to various services and sensitive operations."),
-    ("aws-access-token", "Identified a pattern that may indicate AWS credentials, risking unauthorized cloud resource access and data breaches on AWS platforms."),
-    ("github-pat", "Uncovered a GitHub Personal Access Token, potentially leading to unauthorized repository access and sensitive content exposure."),
-    ("slack-bot-token", "Identified a Slack Bot token, which may compromise bot integrations and communication channel security."),
-    ("private-key", "Identified a Private Key, which may compromise cryptographic security and sensitive data encryption."),
-    ("stripe-access-token", "Found a Stripe Access Token, posing a risk to payment processing services and sensitive financial data."),
-    ("jwt", "Uncovered a JSON Web Token, which may lead to unauthorized access to web applications and sensitive user data."),
+    (
+        "generic-api-key",
+        "Detected a Generic API Key, potentially exposing access to various services and sensitive operations.",
+    ),
+    (
+        "aws-access-token",
+        "Identified a pattern that may indicate AWS credentials, risking unauthorized cloud resource access and data "
+        "breaches on AWS platforms.",
+    ),
+    (
+        "github-pat",
+        "Uncovered a GitHub Personal Access Token, potentially leading to unauthorized repository access and "
+        "sensitive content exposure.",
+    ),
+    (
+        "slack-bot-token",
+        "Identified a Slack Bot token, which may compromise bot integrations and communication channel security.",
+    ),
+    (
+        "private-key",
+        "Identified a Private Key, which may compromise cryptographic security and sensitive data encryption.",
+    ),
+    (
+        "stripe-access-token",
+        "Found a Stripe Access Token, posing a risk to payment processing services and sensitive financial data.",
+    ),
+    (
+        "jwt",
+        "Uncovered a JSON Web Token, which may lead to unauthorized access to web applications and sensitive "
+        "user data.",
+    ),
 ]
 
 _SEMGREP_RULES = [
-    ("python-sql-injection", "ERROR", "CWE-89: Improper Neutralization of Special Elements used in an SQL Command ('SQL Injection')"),
-    ("python-os-command-injection", "ERROR", "CWE-78: Improper Neutralization of Special Elements used in an OS Command ('OS Command Injection')"),
-    ("python-eval-exec-injection", "ERROR", "CWE-95: Improper Neutralization of Directives in Dynamically Evaluated Code ('Eval Injection')"),
-    ("python-path-traversal-request-data", "WARNING", "CWE-22: Improper Limitation of a Pathname to a Restricted Directory ('Path Traversal')"),
+    (
+        "python-sql-injection",
+        "ERROR",
+        "CWE-89: Improper Neutralization of Special Elements used in an SQL Command ('SQL Injection')",
+    ),
+    (
+        "python-os-command-injection",
+        "ERROR",
+        "CWE-78: Improper Neutralization of Special Elements used in an OS Command ('OS Command Injection')",
+    ),
+    (
+        "python-eval-exec-injection",
+        "ERROR",
+        "CWE-95: Improper Neutralization of Directives in Dynamically Evaluated Code ('Eval Injection')",
+    ),
+    (
+        "python-path-traversal-request-data",
+        "WARNING",
+        "CWE-22: Improper Limitation of a Pathname to a Restricted Directory ('Path Traversal')",
+    ),
     ("python-ssrf-request-data", "WARNING", "CWE-918: Server-Side Request Forgery (SSRF)"),
     ("python-insecure-random-secret", "WARNING", "CWE-330: Use of Insufficiently Random Values"),
-    ("js-dom-innerhtml-xss", "WARNING", "CWE-79: Improper Neutralization of Input During Web Page Generation ('Cross-site Scripting')"),
-    ("js-eval-injection", "ERROR", "CWE-95: Improper Neutralization of Directives in Dynamically Evaluated Code ('Eval Injection')"),
+    (
+        "js-dom-innerhtml-xss",
+        "WARNING",
+        "CWE-79: Improper Neutralization of Input During Web Page Generation ('Cross-site Scripting')",
+    ),
+    (
+        "js-eval-injection",
+        "ERROR",
+        "CWE-95: Improper Neutralization of Directives in Dynamically Evaluated Code ('Eval Injection')",
+    ),
     ("js-regexp-injection", "INFO", "CWE-1333: Inefficient Regular Expression Complexity"),
     ("python-jwt-decode-without-verification", "ERROR", "CWE-347: Improper Verification of Cryptographic Signature"),
 ]
 
 _PACKAGES = [
-    "requests", "urllib3", "jinja2", "pyyaml", "django", "flask", "werkzeug", "cryptography", "pillow", "lxml",
-    "lodash", "minimist", "axios", "express", "jsonwebtoken", "node-fetch", "moment", "handlebars", "ws", "semver",
+    "requests",
+    "urllib3",
+    "jinja2",
+    "pyyaml",
+    "django",
+    "flask",
+    "werkzeug",
+    "cryptography",
+    "pillow",
+    "lxml",
+    "lodash",
+    "minimist",
+    "axios",
+    "express",
+    "jsonwebtoken",
+    "node-fetch",
+    "moment",
+    "handlebars",
+    "ws",
+    "semver",
 ]
 _SEVERITIES = ["CRITICAL", "HIGH", "HIGH", "MEDIUM", "MEDIUM", "MEDIUM", "LOW", "UNKNOWN"]
 
@@ -52,9 +147,19 @@ _MISCONFIGS = [
     ("Kubernetes Security Check", "KSV-0001", "Can elevate its own privileges", "kubernetes", "Kubernetes"),
     ("Dockerfile Security Check", "DS-0001", "':latest' tag used", "dockerfile", "Dockerfile"),
     ("Dockerfile Security Check", "DS-0002", "Image user should not be 'root'", "dockerfile", "Dockerfile"),
-    ("Terraform Security Check", "AWS-0104", "A security group rule should not allow unrestricted egress to any IP address.", "terraform", "AWS"),
+    (
+        "Terraform Security Check",
+        "AWS-0104",
+        "A security group rule should not allow unrestricted egress to any IP address.",
+        "terraform",
+        "AWS",
+    ),
     ("Terraform Security Check", "AWS-0086", "S3 Access block should block public ACL", "terraform", "AWS"),
 ]
+
+
+def _language(rule: str) -> str:
+    return "javascript" if rule.startswith("js-") else "python"
 
 
 def _sentence(rng: random.Random, words: int) -> str:
@@ -78,26 +183,28 @@ def gitleaks_report(n: int, rng: random.Random) -> list[dict[str, object]]:
         commit = _sha("commit", i // 50)
         line = 1 + (i * 7) % 900
         name = f"{rng.choice(_WORDS).upper()}_{rule.upper().replace('-', '_')}"
-        items.append({
-            "RuleID": rule,
-            "Description": description,
-            "StartLine": line,
-            "EndLine": line,
-            "StartColumn": 2,
-            "EndColumn": 60,
-            "Match": f'{name} = "REDACTED"',
-            "Secret": "REDACTED",
-            "File": path,
-            "SymlinkFile": "",
-            "Commit": commit,
-            "Entropy": round(3.5 + rng.random() * 2, 6),
-            "Author": "Dev Eloper",
-            "Email": "dev@example.invalid",
-            "Date": "2025-06-01T12:00:00Z",
-            "Message": _sentence(rng, 6),
-            "Tags": [],
-            "Fingerprint": f"{commit}:{path}:{rule}:{line}",
-        })
+        items.append(
+            {
+                "RuleID": rule,
+                "Description": description,
+                "StartLine": line,
+                "EndLine": line,
+                "StartColumn": 2,
+                "EndColumn": 60,
+                "Match": f'{name} = "REDACTED"',
+                "Secret": "REDACTED",
+                "File": path,
+                "SymlinkFile": "",
+                "Commit": commit,
+                "Entropy": round(3.5 + rng.random() * 2, 6),
+                "Author": "Dev Eloper",
+                "Email": "dev@example.invalid",
+                "Date": "2025-06-01T12:00:00Z",
+                "Message": _sentence(rng, 6),
+                "Tags": [],
+                "Fingerprint": f"{commit}:{path}:{rule}:{line}",
+            }
+        )
     return items
 
 
@@ -110,34 +217,39 @@ def semgrep_report(n: int, rng: random.Random) -> dict[str, object]:
         path = _path(rng, i, "js" if rule.startswith("js-") else "py")
         scanned.add(path)
         line = 1 + (i * 13) % 1500
-        results.append({
-            "check_id": f"home.runner.work.app.src.secscan.rules.{'javascript' if rule.startswith('js-') else 'python'}.{rule}",
-            "path": path,
-            "start": {"line": line, "col": 5, "offset": line * 40 + 5},
-            "end": {"line": line, "col": 61, "offset": line * 40 + 61},
-            "extra": {
-                "message": f"{_sentence(rng, 12).capitalize()}. An attacker who controls the {rng.choice(_WORDS)} can "
-                f"change what the {rng.choice(_WORDS)} does. Fix: validate the {rng.choice(_WORDS)} and use the "
-                f"safe API instead ({rule}).",
-                "metadata": {
-                    "category": "security",
-                    "subcategory": ["vuln"],
-                    "technology": ["python"] if rule.startswith("python-") else ["javascript", "node.js"],
-                    "cwe": [cwe],
-                    "owasp": ["A03:2021 - Injection"],
-                    "confidence": "MEDIUM",
-                    "likelihood": "MEDIUM",
-                    "impact": "HIGH",
-                    "references": [f"https://cwe.mitre.org/data/definitions/{cwe.split(':')[0].removeprefix('CWE-')}.html",
-                                   "https://owasp.org/Top10/A03_2021-Injection/"],
+        results.append(
+            {
+                "check_id": f"home.runner.work.app.src.secscan.rules.{_language(rule)}.{rule}",
+                "path": path,
+                "start": {"line": line, "col": 5, "offset": line * 40 + 5},
+                "end": {"line": line, "col": 61, "offset": line * 40 + 61},
+                "extra": {
+                    "message": f"{_sentence(rng, 12).capitalize()}. "
+                    f"An attacker who controls the {rng.choice(_WORDS)} can "
+                    f"change what the {rng.choice(_WORDS)} does. Fix: validate the {rng.choice(_WORDS)} and use the "
+                    f"safe API instead ({rule}).",
+                    "metadata": {
+                        "category": "security",
+                        "subcategory": ["vuln"],
+                        "technology": ["python"] if rule.startswith("python-") else ["javascript", "node.js"],
+                        "cwe": [cwe],
+                        "owasp": ["A03:2021 - Injection"],
+                        "confidence": "MEDIUM",
+                        "likelihood": "MEDIUM",
+                        "impact": "HIGH",
+                        "references": [
+                            f"https://cwe.mitre.org/data/definitions/{cwe.split(':')[0].removeprefix('CWE-')}.html",
+                            "https://owasp.org/Top10/A03_2021-Injection/",
+                        ],
+                    },
+                    "severity": level,
+                    "fingerprint": "requires login",
+                    "lines": "requires login",
+                    "validation_state": "NO_VALIDATOR",
+                    "engine_kind": "OSS",
                 },
-                "severity": level,
-                "fingerprint": "requires login",
-                "lines": "requires login",
-                "validation_state": "NO_VALIDATOR",
-                "engine_kind": "OSS",
-            },
-        })
+            }
+        )
     return {
         "version": "1.185.0",
         "results": results,
@@ -164,8 +276,11 @@ def _vulnerability(i: int, rng: random.Random) -> dict[str, object]:
         "Status": "fixed" if fixed else "affected",
         "SeveritySource": "ghsa",
         "PrimaryURL": f"https://avd.aquasec.com/nvd/{cve.lower()}",
-        "DataSource": {"ID": "ghsa", "Name": "GitHub Security Advisory pip",
-                       "URL": "https://github.com/advisories?query=type%3Areviewed+ecosystem%3Apip"},
+        "DataSource": {
+            "ID": "ghsa",
+            "Name": "GitHub Security Advisory pip",
+            "URL": "https://github.com/advisories?query=type%3Areviewed+ecosystem%3Apip",
+        },
         "Fingerprint": "sha256:" + hashlib.sha256(cve.encode()).hexdigest(),
         "Title": f"{package}: {_sentence(rng, 7)}",
         "Description": f"{package} before {fixed or 'any release'} allows {_sentence(rng, 30)}. "
@@ -174,9 +289,11 @@ def _vulnerability(i: int, rng: random.Random) -> dict[str, object]:
         "CweIDs": [f"CWE-{20 + i % 900}"],
         "VendorSeverity": {"ghsa": 1 + i % 4, "nvd": 1 + (i + 1) % 4},
         "CVSS": {"ghsa": {"V3Vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "V3Score": 9.8}},
-        "References": [f"https://github.com/advisories/GHSA-{_sha('ghsa', i)[:4]}-{_sha('g', i)[:4]}-{_sha('h', i)[:4]}",
-                       f"https://nvd.nist.gov/vuln/detail/{cve}",
-                       f"https://github.com/{package}/{package}/security/advisories"],
+        "References": [
+            f"https://github.com/advisories/GHSA-{_sha('ghsa', i)[:4]}-{_sha('g', i)[:4]}-{_sha('h', i)[:4]}",
+            f"https://nvd.nist.gov/vuln/detail/{cve}",
+            f"https://github.com/{package}/{package}/security/advisories",
+        ],
         "PublishedDate": "2023-05-26T18:15:00Z",
         "LastModifiedDate": "2024-02-01T01:00:00Z",
     }
@@ -189,10 +306,16 @@ def _misconfiguration(i: int, rng: random.Random) -> dict[str, object]:
     kind, check, title, _, provider = _MISCONFIGS[i % len(_MISCONFIGS)]
     start = 3 + (i * 5) % 400
     lines = [
-        {"Number": start + k, "Content": f"  {rng.choice(_WORDS)}: {rng.choice(_WORDS)}", "IsCause": k == 1,
-         "Annotation": "", "Truncated": False,
-         "Highlighted": f"  \u001b[38;5;33m{rng.choice(_WORDS)}\u001b[0m: {rng.choice(_WORDS)}",
-         "FirstCause": k == 1, "LastCause": k == 1}
+        {
+            "Number": start + k,
+            "Content": f"  {rng.choice(_WORDS)}: {rng.choice(_WORDS)}",
+            "IsCause": k == 1,
+            "Annotation": "",
+            "Truncated": False,
+            "Highlighted": f"  \u001b[38;5;33m{rng.choice(_WORDS)}\u001b[0m: {rng.choice(_WORDS)}",
+            "FirstCause": k == 1,
+            "LastCause": k == 1,
+        }
         for k in range(3)
     ]
     return {
@@ -230,9 +353,20 @@ def _secret(i: int) -> dict[str, object]:
         "Title": "AWS Access Key ID",
         "StartLine": 1 + i % 50,
         "EndLine": 1 + i % 50,
-        "Code": {"Lines": [{"Number": 1 + i % 50, "Content": f'AWS_ACCESS_KEY_ID = "{masked}"', "IsCause": True,
-                            "Annotation": "", "Truncated": False, "Highlighted": f'AWS_ACCESS_KEY_ID = "{masked}"',
-                            "FirstCause": True, "LastCause": True}]},
+        "Code": {
+            "Lines": [
+                {
+                    "Number": 1 + i % 50,
+                    "Content": f'AWS_ACCESS_KEY_ID = "{masked}"',
+                    "IsCause": True,
+                    "Annotation": "",
+                    "Truncated": False,
+                    "Highlighted": f'AWS_ACCESS_KEY_ID = "{masked}"',
+                    "FirstCause": True,
+                    "LastCause": True,
+                }
+            ]
+        },
         "Match": f'AWS_ACCESS_KEY_ID = "{masked}"',
         "Layer": {},
         "Offset": 21,
@@ -248,24 +382,34 @@ def trivy_report(n: int, rng: random.Random) -> dict[str, object]:
     per_target = 40
     for start in range(0, vulnerabilities, per_target):
         index = start // per_target
-        results.append({
-            "Target": f"services/{rng.choice(_WORDS)}-{index}/requirements.txt",
-            "Class": "lang-pkgs",
-            "Type": "pip",
-            "Vulnerabilities": [_vulnerability(i, rng) for i in range(start, min(start + per_target, vulnerabilities))],
-        })
+        results.append(
+            {
+                "Target": f"services/{rng.choice(_WORDS)}-{index}/requirements.txt",
+                "Class": "lang-pkgs",
+                "Type": "pip",
+                "Vulnerabilities": [
+                    _vulnerability(i, rng) for i in range(start, min(start + per_target, vulnerabilities))
+                ],
+            }
+        )
     for start in range(0, misconfigurations, 10):
         index = start // 10
         kind = _MISCONFIGS[start % len(_MISCONFIGS)][3]
-        target = {"kubernetes": f"k8s/app-{index}.yaml", "dockerfile": f"docker/{index}/Dockerfile", "terraform": f"infra/m{index}/main.tf"}[kind]
+        target = {
+            "kubernetes": f"k8s/app-{index}.yaml",
+            "dockerfile": f"docker/{index}/Dockerfile",
+            "terraform": f"infra/m{index}/main.tf",
+        }[kind]
         block = [_misconfiguration(i, rng) for i in range(start, min(start + 10, misconfigurations))]
-        results.append({
-            "Target": target,
-            "Class": "config",
-            "Type": kind,
-            "MisconfSummary": {"Successes": 40, "Failures": len(block)},
-            "Misconfigurations": block,
-        })
+        results.append(
+            {
+                "Target": target,
+                "Class": "config",
+                "Type": kind,
+                "MisconfSummary": {"Successes": 40, "Failures": len(block)},
+                "Misconfigurations": block,
+            }
+        )
     for i in range(secrets):
         results.append({"Target": f"config/settings_{i}.py", "Class": "secret", "Secrets": [_secret(i)]})
     return {
@@ -276,8 +420,13 @@ def trivy_report(n: int, rng: random.Random) -> dict[str, object]:
         "ArtifactID": "sha256:" + "0" * 64,
         "ArtifactName": ".",
         "ArtifactType": "repository",
-        "Metadata": {"Branch": "main", "Commit": _sha("head"), "CommitMsg": "app", "Author": "Dev <dev@example.invalid>",
-                     "Committer": "Dev <dev@example.invalid>"},
+        "Metadata": {
+            "Branch": "main",
+            "Commit": _sha("head"),
+            "CommitMsg": "app",
+            "Author": "Dev <dev@example.invalid>",
+            "Committer": "Dev <dev@example.invalid>",
+        },
         "Results": results,
     }
 

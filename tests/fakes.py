@@ -27,7 +27,7 @@ VERSION_OUTPUT: dict[str, str] = {
 REPORT_FLAG: dict[str, str] = {"gitleaks": "--report-path", "semgrep": "--output", "trivy": "--output"}
 ENV_VAR: dict[str, str] = {spec.name: spec.env_override for spec in catalog.SCANNERS}
 
-_SCRIPT = r'''
+_SCRIPT = r"""
 import json, os, signal, subprocess, sys, time
 
 CONFIG = json.loads(__CONFIG__)
@@ -64,7 +64,7 @@ if CONFIG["sleep"]:
 if CONFIG["signal"]:
     os.kill(os.getpid(), CONFIG["signal"])
 sys.exit(CONFIG["exit_code"])
-'''
+"""
 
 
 def fake_scanner(

@@ -29,7 +29,10 @@ def git(path: Path, *args: str) -> str:
     import os
 
     done = subprocess.run(
-        ["git", "-C", str(path), *args], capture_output=True, text=True, check=True,
+        ["git", "-C", str(path), *args],
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, **GIT_ENV},
     )
     return done.stdout.strip()
@@ -149,7 +152,12 @@ def make_canaries() -> Canaries:
 
 
 def scan(
-    repo: Path, out: Path, trivy_cache: Path, *args: str, layers: str = "gitleaks", env: dict[str, str] | None = None,
+    repo: Path,
+    out: Path,
+    trivy_cache: Path,
+    *args: str,
+    layers: str = "gitleaks",
+    env: dict[str, str] | None = None,
 ) -> Run:
     """`secscan scan REPO --layers LAYERS` with the real scanners, offline."""
     full_env = real_scanner_env(trivy_cache, **(env or {}))

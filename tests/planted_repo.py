@@ -19,7 +19,7 @@ GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
 }
 
-APP_PY = '''\
+APP_PY = """\
 import sqlite3
 import subprocess
 
@@ -46,11 +46,13 @@ def ping():
 def calculate():
     result = eval(request.args["expression"])
     return {"result": result}
-'''
+"""
 # The bundled injection rules follow request data (taint), so the planted code is a Flask app.
 SQL_LINE, SHELL_LINE, EVAL_LINE = 13, 19, 25
 
-DOCKERFILE = 'FROM ubuntu:latest\nRUN apt-get update && apt-get install -y curl\nCOPY . /app\nCMD ["python3", "/app/app.py"]\n'
+DOCKERFILE = (
+    'FROM ubuntu:latest\nRUN apt-get update && apt-get install -y curl\nCOPY . /app\nCMD ["python3", "/app/app.py"]\n'
+)
 
 DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -91,15 +93,27 @@ resource "aws_security_group_rule" "all_out" {
 
 ADVISORIES = [
     Advisory(
-        "pip", "requests", "CVE-2018-18074", fixed_version="2.20.0", severity="HIGH",
+        "pip",
+        "requests",
+        "CVE-2018-18074",
+        fixed_version="2.20.0",
+        severity="HIGH",
         title="requests: Authorization header leaked on redirect (secscan test DB)",
     ),
     Advisory(
-        "pip", "jinja2", "CVE-2019-10906", fixed_version="2.10.1", severity="HIGH",
+        "pip",
+        "jinja2",
+        "CVE-2019-10906",
+        fixed_version="2.10.1",
+        severity="HIGH",
         title="jinja2: sandbox escape via str.format_map (secscan test DB)",
     ),
     Advisory(
-        "pip", "pyyaml", "CVE-2020-14343", fixed_version="5.4", severity="CRITICAL",
+        "pip",
+        "pyyaml",
+        "CVE-2020-14343",
+        fixed_version="5.4",
+        severity="CRITICAL",
         title="pyyaml: arbitrary code execution in full_load (secscan test DB)",
     ),
 ]
@@ -142,7 +156,13 @@ def build(root: Path) -> PlantedRepo:
     git(repo, "commit", "-qm", "drop legacy settings")
 
     aws, github, slack, gitlab, key = aws_access_key_id(), github_pat(), slack_bot_token(), gitlab_pat(), private_key()
-    planted.head_secrets = {"config.py": aws, ".env": github, "notify.py": slack, "deploy/ci.env": gitlab, "keys/deploy.pem": key}
+    planted.head_secrets = {
+        "config.py": aws,
+        ".env": github,
+        "notify.py": slack,
+        "deploy/ci.env": gitlab,
+        "keys/deploy.pem": key,
+    }
     (repo / "config.py").write_text(f'AWS_ACCESS_KEY_ID = "{aws.value}"\nREGION = "eu-west-1"\n')
     (repo / ".env").write_text(f"GITHUB_TOKEN={github.value}\n")
     (repo / "notify.py").write_text(f'import os\n\nSLACK_TOKEN = "{slack.value}"\n')

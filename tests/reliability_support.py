@@ -29,9 +29,7 @@ _DROPPED = {"JOB_NAME", "BUILD_URL", "BRANCH_NAME", "GIT_COMMIT", "CI"}
 def base_env(**extra: str) -> dict[str, str]:
     """The current environment without anything secscan reads, plus `extra`."""
     env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(_DROPPED_PREFIXES) and key not in _DROPPED
+        key: value for key, value in os.environ.items() if not key.startswith(_DROPPED_PREFIXES) and key not in _DROPPED
     }
     env.update(SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off", PYTHONUNBUFFERED="1")
     env.update(extra)
@@ -109,9 +107,7 @@ def secscan(
     argv = [sys.executable, "-m", "secscan", *(os.fspath(a) for a in args)]
     if out is not None:
         argv += ["--out", str(out)]
-    done = subprocess.run(
-        argv, capture_output=True, env=env, cwd=cwd, timeout=timeout, check=False
-    )
+    done = subprocess.run(argv, capture_output=True, env=env, cwd=cwd, timeout=timeout, check=False)
     return Run(
         argv=argv,
         code=done.returncode,

@@ -12,10 +12,8 @@ distinctive prefix or shape), else the keyword the scanner needs before it (the 
 from __future__ import annotations
 
 import random
-import re
 import string
 from dataclasses import dataclass
-
 from typing import Any
 
 try:  # Python 3.11+: the regex parser behind `re`

@@ -25,9 +25,26 @@ def _env() -> dict[str, str]:
 def test_benchmark_script_runs_and_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--parts", "p2,p4", "--sizes", "1000", "--repeat", "1",
-         "--out", str(out), "--work", str(tmp_path / "work")],
-        capture_output=True, text=True, check=False, timeout=120, env=_env(), cwd=tmp_path,
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "run.py"),
+            "--parts",
+            "p2,p4",
+            "--sizes",
+            "1000",
+            "--repeat",
+            "1",
+            "--out",
+            str(out),
+            "--work",
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env=_env(),
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(out.read_text())
@@ -44,7 +61,11 @@ def test_benchmark_script_runs_and_writes_json(tmp_path: Path) -> None:
 def test_redaction_shortcuts_match_the_plain_regexes() -> None:
     done = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "check_redaction.py"), "--cases", "1500", "--seed", "3"],
-        capture_output=True, text=True, check=False, timeout=120, env=_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env=_env(),
     )
     assert done.returncode == 0, done.stdout + done.stderr[-2000:]
     assert "0 mismatches" in done.stdout

@@ -21,8 +21,12 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def hostile_inputs(root: Path) -> dict[str, Path]:
-    gitleaks = {**GITLEAKS_FINDING, "File": f"src/{FORGED}\nPASS the gate passed\r.py",
-                "Description": f"Key {FORGED}\u202etxt.exe", "RuleID": "rule\x1b]0;title\x07"}
+    gitleaks = {
+        **GITLEAKS_FINDING,
+        "File": f"src/{FORGED}\nPASS the gate passed\r.py",
+        "Description": f"Key {FORGED}\u202etxt.exe",
+        "RuleID": "rule\x1b]0;title\x07",
+    }
     semgrep = semgrep_report([semgrep_result(path=f"app{FORGED}.py", message=f"eval {FORGED}\x9b31m")])
     paths = {"gitleaks": root / "gitleaks.json", "semgrep": root / "semgrep.json"}
     paths["gitleaks"].write_text(json.dumps([gitleaks]))
@@ -32,7 +36,9 @@ def hostile_inputs(root: Path) -> dict[str, Path]:
 
 def assert_inert(text: str, where: str) -> None:
     found = CONTROL.search(text)
-    assert found is None, f"{where}: control character {found.group(0)!r} in {text[max(0, found.start() - 60):found.end() + 60]!r}"
+    assert found is None, (
+        f"{where}: control character {found.group(0)!r} in {text[max(0, found.start() - 60) : found.end() + 60]!r}"
+    )
     for line in text.splitlines():
         assert line.strip(" │|") != "PASS the gate passed", f"{where}: forged line {line!r}"
 
@@ -40,7 +46,17 @@ def assert_inert(text: str, where: str) -> None:
 def test_terminal_and_markdown_show_control_characters_as_escapes(tmp_path: Path) -> None:
     paths = hostile_inputs(tmp_path)
     out = tmp_path / "out"
-    run = secscan("report", "--gitleaks", paths["gitleaks"], "--semgrep", paths["semgrep"], "--no-ai", "--no-slack", env=base_env(COLUMNS="300"), out=out)
+    run = secscan(
+        "report",
+        "--gitleaks",
+        paths["gitleaks"],
+        "--semgrep",
+        paths["semgrep"],
+        "--no-ai",
+        "--no-slack",
+        env=base_env(COLUMNS="300"),
+        out=out,
+    )
     assert_no_traceback(run)
     assert run.code == 1
     assert_inert(run.stderr, "stderr")
@@ -75,7 +91,12 @@ def test_slack_messages_are_inert(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         monkeypatch.setenv("SLACK_WEBHOOK_URL", server.webhook_url)
         for name in ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_CHANNEL"):
             monkeypatch.delenv(name, raising=False)
-        report = anyio.run(lambda: report_from_files({"gitleaks": paths["gitleaks"], "semgrep": paths["semgrep"]}, Options(out_dir=tmp_path / "out", no_ai=True)))
+        report = anyio.run(
+            lambda: report_from_files(
+                {"gitleaks": paths["gitleaks"], "semgrep": paths["semgrep"]},
+                Options(out_dir=tmp_path / "out", no_ai=True),
+            )
+        )
         assert report.slack is not None and report.slack.status == "sent", report.slack
         [request] = server.requests_to("/webhook")
         message = request.json()

@@ -45,10 +45,27 @@ ROOT = Path(__file__).resolve().parent.parent
 SHA256_REF = re.compile(r"@sha256:[0-9a-f]{64}$")
 FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 PIPELINE_ENV = (
-    "OPENAI_API_KEY", "OPENAI_BASE_URL", "SECSCAN_MODEL", "SLACK_WEBHOOK_URL", "SLACK_BOT_TOKEN", "SLACK_CHANNEL",
-    "GITHUB_REPOSITORY", "GITHUB_HEAD_REF", "GITHUB_REF_NAME", "GITHUB_SHA", "GITHUB_SERVER_URL", "GITHUB_RUN_ID",
-    "CI_PROJECT_PATH", "CI_COMMIT_REF_NAME", "CI_COMMIT_SHA", "CI_PIPELINE_URL", "CI_JOB_URL",
-    "JOB_NAME", "BRANCH_NAME", "GIT_COMMIT", "BUILD_URL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "SECSCAN_MODEL",
+    "SLACK_WEBHOOK_URL",
+    "SLACK_BOT_TOKEN",
+    "SLACK_CHANNEL",
+    "GITHUB_REPOSITORY",
+    "GITHUB_HEAD_REF",
+    "GITHUB_REF_NAME",
+    "GITHUB_SHA",
+    "GITHUB_SERVER_URL",
+    "GITHUB_RUN_ID",
+    "CI_PROJECT_PATH",
+    "CI_COMMIT_REF_NAME",
+    "CI_COMMIT_SHA",
+    "CI_PIPELINE_URL",
+    "CI_JOB_URL",
+    "JOB_NAME",
+    "BRANCH_NAME",
+    "GIT_COMMIT",
+    "BUILD_URL",
 )
 
 
@@ -157,8 +174,17 @@ def test_the_cli_does_not_import_dagger() -> None:
 # ---------------------------------------------------------------------------------------------
 
 SCAN_ARGUMENTS = [
-    "source", "image", "image_tarball", "openai_api_key", "slack_webhook", "slack_token", "slack_channel", "model",
-    "config", "baseline", "since",
+    "source",
+    "image",
+    "image_tarball",
+    "openai_api_key",
+    "slack_webhook",
+    "slack_token",
+    "slack_channel",
+    "model",
+    "config",
+    "baseline",
+    "since",
 ]
 
 
@@ -186,9 +212,15 @@ def test_pipeline_arguments(name: str) -> None:
     assert source.ignore is None, "the source must keep its .git (gitleaks scans history)"
     assert not source.has_default
     expected = {
-        "image": dagger.Container, "image_tarball": dagger.File, "openai_api_key": dagger.Secret,
-        "slack_webhook": dagger.Secret, "slack_token": dagger.Secret, "slack_channel": str, "model": str,
-        "config": dagger.File, "baseline": dagger.File,
+        "image": dagger.Container,
+        "image_tarball": dagger.File,
+        "openai_api_key": dagger.Secret,
+        "slack_webhook": dagger.Secret,
+        "slack_token": dagger.Secret,
+        "slack_channel": str,
+        "model": str,
+        "config": dagger.File,
+        "baseline": dagger.File,
     }
     for arg, kind in expected.items():
         assert params[arg].resolved_type == (kind | None)
@@ -323,7 +355,14 @@ def _plan(tmp_path: Path, binary: str, *argv: str, **env: str) -> Any:
     report.parent.mkdir(exist_ok=True)
     (tmp_path / "repo").mkdir(exist_ok=True)
     return container_plan(
-        Plan((binary, *argv, str(tmp_path / "repo"), "--report", str(report)), env, tmp_path / "repo", 30, binary, (report,))
+        Plan(
+            (binary, *argv, str(tmp_path / "repo"), "--report", str(report)),
+            env,
+            tmp_path / "repo",
+            30,
+            binary,
+            (report,),
+        )
     )
 
 

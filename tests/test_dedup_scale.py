@@ -19,7 +19,14 @@ from secscan.findings import Category, Finding, Severity, deduplicate
 from secscan.findings.dedup import _combine, _is_worktree_secret, _merge_key, _overlaps
 
 
-def secret(scanner: str, line: int | None, end: int | None = None, rule: str = "generic-api-key", path: str | None = "bundle.min.js", in_head: bool | None = None) -> Finding:
+def secret(
+    scanner: str,
+    line: int | None,
+    end: int | None = None,
+    rule: str = "generic-api-key",
+    path: str | None = "bundle.min.js",
+    in_head: bool | None = None,
+) -> Finding:
     return Finding(
         scanner=scanner,  # type: ignore[arg-type]
         layer=scanner,  # type: ignore[arg-type]
@@ -118,12 +125,18 @@ def test_analysis_past_its_budget_fails_closed(tmp_path: Path) -> None:
     gitleaks.write_text("[]")
     out = tmp_path / "out"
     with pytest.raises(AnalysisTimeout, match="budget") as raised:
-        anyio.run(lambda: report_from_files({"gitleaks": gitleaks}, Options(out_dir=out, no_ai=True, no_slack=True, analysis_budget_s=-1)))
+        anyio.run(
+            lambda: report_from_files(
+                {"gitleaks": gitleaks}, Options(out_dir=out, no_ai=True, no_slack=True, analysis_budget_s=-1)
+            )
+        )
     assert "failing closed" in str(raised.value)
     assert not (out / "report.json").exists()
 
 
-def test_analysis_budget_is_one_line_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_analysis_budget_is_one_line_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from secscan import budget, cli
 
     gitleaks = tmp_path / "gitleaks.json"

@@ -175,8 +175,12 @@ def test_the_move_really_moved_the_findings(runs: Runs, moved: Run) -> None:
     """Lines in the current code moved down: the ids above held for a reason."""
     before, after = _by_id(runs.first), _by_id(moved)
     shifted = [
-        i for i, f in before.items()
-        if f["path"] in MOVES and f["line"] and after[i]["line"] == f["line"] + MOVED_BY and f["category"] != "vulnerability"
+        i
+        for i, f in before.items()
+        if f["path"] in MOVES
+        and f["line"]
+        and after[i]["line"] == f["line"] + MOVED_BY
+        and f["category"] != "vulnerability"
     ]
     code = [i for i, f in before.items() if f["category"] == "code"]
     assert code and all(i in shifted for i in code), "the code findings did not move"

@@ -134,7 +134,9 @@ def test_directory_where_a_file_is_expected(tmp_path: Path, option: str) -> None
     assert not out.exists()
 
 
-@pytest.mark.skipif(IS_ROOT, reason="running as root: chmod 000 does not stop root from reading (see the FIFO and directory cases)")
+@pytest.mark.skipif(
+    IS_ROOT, reason="running as root: chmod 000 does not stop root from reading (see the FIFO and directory cases)"
+)
 def test_unreadable_config_file(tmp_path: Path) -> None:
     target = project(tmp_path)
     config = tmp_path / "secscan.toml"
@@ -155,8 +157,16 @@ def test_image_that_is_not_an_image(tmp_path: Path) -> None:
     env = fakes_env(tmp_path)
     env[ENV_VAR["trivy"]] = str(real_binary("trivy"))
     run = secscan(
-        "scan", target, "--layers", "semgrep,trivy-image", "--image", image, "--no-ai", "--no-slack",
-        env=env, out=tmp_path / "out",
+        "scan",
+        target,
+        "--layers",
+        "semgrep,trivy-image",
+        "--image",
+        image,
+        "--no-ai",
+        "--no-slack",
+        env=env,
+        out=tmp_path / "out",
     )
     assert_no_traceback(run)
     assert run.code == 1, run.stderr
@@ -273,8 +283,16 @@ def scan_hostile(root: Path, target: Path, *extra: str) -> HostileScan:
     config.write_text("[scan]\ntimeout_s = 300\n")  # a hang would be a layer error, not a stuck test
     started = time.monotonic()
     run = secscan(
-        "scan", target, "--config", config, "--no-ai", "--no-slack", *extra,
-        env=real_scanner_env(cache), out=root / "out", timeout=900,
+        "scan",
+        target,
+        "--config",
+        config,
+        "--no-ai",
+        "--no-slack",
+        *extra,
+        env=real_scanner_env(cache),
+        out=root / "out",
+        timeout=900,
     )
     return HostileScan(root, run, time.monotonic() - started, {})
 

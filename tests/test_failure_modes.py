@@ -101,8 +101,14 @@ class Workspace:
         return code, captured.out, captured.err
 
     def scan(self, *extra: str) -> tuple[int, str, dict[str, Any] | None]:
-        config = ["--config", str(self.operator_config)] if self.operator_config.is_file() and "--config" not in extra else []
-        code, _, err = self.cli("scan", str(self.target), "--out", str(self.out), "--no-ai", "--no-slack", *config, *extra)
+        config = (
+            ["--config", str(self.operator_config)]
+            if self.operator_config.is_file() and "--config" not in extra
+            else []
+        )
+        code, _, err = self.cli(
+            "scan", str(self.target), "--out", str(self.out), "--no-ai", "--no-slack", *config, *extra
+        )
         return code, err, self.report()
 
     def report(self) -> dict[str, Any] | None:
@@ -193,8 +199,12 @@ def test_binary_that_is_not_the_scanner(ws: Workspace, tool: str) -> None:
 @pytest.mark.parametrize("tool", TOOLS)
 def test_layer_version(ws: Workspace, tool: str) -> None:
     """gitleaks and trivy report the version their probe printed; semgrep the one its JSON names."""
-    ws.fake(tool, "versioned", version={"gitleaks": "8.30.7\n", "semgrep": "1.185.3\n", "trivy": "Version: 0.74.9\n"}[tool],
-            report={"gitleaks": [], "semgrep": {**semgrep_report(), "version": "1.185.4"}, "trivy": trivy_report()}[tool])
+    ws.fake(
+        tool,
+        "versioned",
+        version={"gitleaks": "8.30.7\n", "semgrep": "1.185.3\n", "trivy": "Version: 0.74.9\n"}[tool],
+        report={"gitleaks": [], "semgrep": {**semgrep_report(), "version": "1.185.4"}, "trivy": trivy_report()}[tool],
+    )
     _, _, report = ws.scan()
     assert report is not None
     assert layer(report, tool)["version"] == {"gitleaks": "8.30.7", "semgrep": "1.185.4", "trivy": "0.74.9"}[tool]
@@ -212,7 +222,9 @@ def test_semgrep_report_without_a_version_is_probed(ws: Workspace) -> None:
 @pytest.mark.parametrize("tool", TOOLS)
 def test_relative_binary_path_works(ws: Workspace, tool: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """SECSCAN_<TOOL>=bin/x is relative to where secscan starts, not to where a layer runs the tool."""
-    path = ws.fake(tool, "relative", report={"gitleaks": [], "semgrep": semgrep_report(), "trivy": trivy_report()}[tool])
+    path = ws.fake(
+        tool, "relative", report={"gitleaks": [], "semgrep": semgrep_report(), "trivy": trivy_report()}[tool]
+    )
     monkeypatch.chdir(ws.root)
     ws.use(tool, path.relative_to(ws.root))
     _, _, report = ws.scan()
@@ -243,7 +255,9 @@ def test_exit_failure_with_no_output(ws: Workspace, tool: str) -> None:
 @pytest.mark.parametrize("tool", TOOLS)
 def test_failure_names_the_scanners_own_error(ws: Workspace, tool: str) -> None:
     ws.fake(
-        tool, "stderr", exit_code=1,
+        tool,
+        "stderr",
+        exit_code=1,
         stderr="starting...\nloading rules\nFATAL: cannot open /proc/self/mountinfo: permission denied\ncleanup done\n",
     )
     code, _, report = ws.scan()
@@ -375,7 +389,13 @@ def test_all_clean_passes(ws: Workspace) -> None:
 
 
 def _semgrep_error(level: str = "error", message: str = "Invalid rule schema: missing `pattern`") -> dict[str, Any]:
-    return {"code": 7, "level": level, "type": "InvalidRuleSchemaError", "message": message, "path": "rules/broken.yaml"}
+    return {
+        "code": 7,
+        "level": level,
+        "type": "InvalidRuleSchemaError",
+        "message": message,
+        "path": "rules/broken.yaml",
+    }
 
 
 def test_semgrep_exit_zero_with_errors_inside(ws: Workspace) -> None:
@@ -390,7 +410,9 @@ def test_semgrep_exit_zero_with_errors_inside(ws: Workspace) -> None:
 
 def test_semgrep_exit_two_with_errors_and_results(ws: Workspace) -> None:
     ws.fake(
-        "semgrep", "errors2", exit_code=2,
+        "semgrep",
+        "errors2",
+        exit_code=2,
         report=semgrep_report([semgrep_result()], [_semgrep_error(), _semgrep_error(message="second\nline")]),
     )
     code, _, report = ws.scan()
@@ -400,7 +422,13 @@ def test_semgrep_exit_two_with_errors_and_results(ws: Workspace) -> None:
 
 
 def test_semgrep_warnings_do_not_fail(ws: Workspace) -> None:
-    warning = {"code": 3, "level": "warn", "type": ["PartialParsing", []], "message": "Syntax error at line 9", "path": "bad.go"}
+    warning = {
+        "code": 3,
+        "level": "warn",
+        "type": ["PartialParsing", []],
+        "message": "Syntax error at line 9",
+        "path": "bad.go",
+    }
     for tool in ("gitleaks", "trivy"):
         ws.use(tool, clean(ws.bin / f"{tool}-clean", tool))
     ws.fake("semgrep", "warn", report=semgrep_report([], [warning]), exit_code=0)
@@ -417,9 +445,12 @@ def test_semgrep_warnings_do_not_fail(ws: Workspace) -> None:
 def _git(*args: str, cwd: Path) -> None:
     env = {
         **os.environ,
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-        "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(cwd),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(cwd),
     }
     subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, timeout=60)
 
@@ -527,10 +558,12 @@ BAD_CONFIGS = {
     "zero-layer-timeout": ("[scan.timeouts]\ngitleaks = 0\n", ["scan.timeouts.gitleaks"]),
     "no-layers": ("[scan]\nlayers = []\n", ["scan.layers"]),
     "suppression-without-reason": (
-        "[[suppress]]\nrule = 'generic-api-key'\nowner = 'sec'\nexpires = 2099-01-01\n", ["suppress.0.reason"]
+        "[[suppress]]\nrule = 'generic-api-key'\nowner = 'sec'\nexpires = 2099-01-01\n",
+        ["suppress.0.reason"],
     ),
     "suppression-empty-reason": (
-        "[[suppress]]\nrule = 'generic-api-key'\nreason = ''\nowner = 'sec'\nexpires = 2099-01-01\n", ["reason"]
+        "[[suppress]]\nrule = 'generic-api-key'\nreason = ''\nowner = 'sec'\nexpires = 2099-01-01\n",
+        ["reason"],
     ),
     "suppression-without-expiry": ("[[suppress]]\nrule = 'x'\nreason = 'r'\nowner = 'sec'\n", ["expires"]),
     "suppression-naming-nothing": ("[[suppress]]\nreason = 'r'\nowner = 'sec'\nexpires = 2099-01-01\n", ["rule"]),
@@ -637,7 +670,9 @@ def test_via_subprocess_exit_codes(ws: Workspace) -> None:
     ws.fake("semgrep", "segv", signal=signal.SIGSEGV)
     env = dict(os.environ)  # the fakes, chosen through SECSCAN_<TOOL>
     command = [sys.executable, "-m", "secscan", "scan", str(ws.target), "--out", str(ws.out), "--no-ai", "--no-slack"]
-    bad = subprocess.run([*command, "--layers", "bogus"], capture_output=True, text=True, env=env, timeout=120, check=False)
+    bad = subprocess.run(
+        [*command, "--layers", "bogus"], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1, bad.stderr
     assert not ws.out.exists()
     failed = subprocess.run([*command, "-q"], capture_output=True, text=True, env=env, timeout=120, check=False)
@@ -667,15 +702,26 @@ def test_report_input_that_is_a_directory(ws: Workspace) -> None:
 @pytest.mark.parametrize("tool", TOOLS)
 def test_report_with_a_garbage_input(ws: Workspace, tool: str) -> None:
     inputs = {t: ws.root / f"{t}.json" for t in TOOLS}
-    inputs[OTHER[tool][0]].write_text(json.dumps({
-        "gitleaks": gitleaks_report(GITLEAKS_FINDING),
-        "semgrep": semgrep_report([semgrep_result()]),
-        "trivy": trivy_report(trivy_vulnerability()),
-    }[OTHER[tool][0]]))
+    inputs[OTHER[tool][0]].write_text(
+        json.dumps(
+            {
+                "gitleaks": gitleaks_report(GITLEAKS_FINDING),
+                "semgrep": semgrep_report([semgrep_result()]),
+                "trivy": trivy_report(trivy_vulnerability()),
+            }[OTHER[tool][0]]
+        )
+    )
     inputs[tool].write_text("\x00\x01 garbage \xff")
     code, _, err = ws.cli(
-        "report", f"--{tool}", str(inputs[tool]), f"--{OTHER[tool][0]}", str(inputs[OTHER[tool][0]]),
-        "--out", str(ws.out), "--no-ai", "--no-slack",
+        "report",
+        f"--{tool}",
+        str(inputs[tool]),
+        f"--{OTHER[tool][0]}",
+        str(inputs[OTHER[tool][0]]),
+        "--out",
+        str(ws.out),
+        "--no-ai",
+        "--no-slack",
     )
     report = ws.report()
     assert report is not None, err
@@ -713,7 +759,15 @@ def test_report_survives_a_parser_bug(ws: Workspace, monkeypatch: pytest.MonkeyP
     semgrep_input = ws.root / "semgrep.json"
     semgrep_input.write_text(json.dumps(semgrep_report([semgrep_result()])))
     code, _, err = ws.cli(
-        "report", "--trivy", str(trivy_input), "--semgrep", str(semgrep_input), "--out", str(ws.out), "--no-ai", "--no-slack"
+        "report",
+        "--trivy",
+        str(trivy_input),
+        "--semgrep",
+        str(semgrep_input),
+        "--out",
+        str(ws.out),
+        "--no-ai",
+        "--no-slack",
     )
     assert "Traceback" not in err
     report = ws.report()
@@ -728,10 +782,15 @@ def test_report_survives_a_parser_bug(ws: Workspace, monkeypatch: pytest.MonkeyP
 def test_report_rejects_sarif_given_as_json(ws: Workspace, tool: str) -> None:
     """A SARIF file is not the scanner's JSON: a layer error, never a silent clean pass."""
     sarif = ws.root / "scan.sarif"
-    sarif.write_text(json.dumps({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": tool}}, "results": [{"ruleId": "x", "message": {"text": "m"}}]}],
-    }))
+    sarif.write_text(
+        json.dumps(
+            {
+                "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+                "version": "2.1.0",
+                "runs": [{"tool": {"driver": {"name": tool}}, "results": [{"ruleId": "x", "message": {"text": "m"}}]}],
+            }
+        )
+    )
     code, _, err = ws.cli("report", f"--{tool}", str(sarif), "--out", str(ws.out), "--no-ai", "--no-slack")
     report = ws.report()
     assert report is not None, err
@@ -743,8 +802,15 @@ def test_report_rejects_sarif_given_as_json(ws: Workspace, tool: str) -> None:
 
 
 def _two_secrets(ws: Workspace) -> Path:
-    second = {**GITLEAKS_FINDING, "RuleID": "aws-access-token", "File": "deploy/env.sh", "StartLine": 2, "EndLine": 2,
-              "Match": "AWS_ACCESS_KEY_ID=REDACTED", "Fingerprint": "deploy/env.sh:aws-access-token:2"}
+    second = {
+        **GITLEAKS_FINDING,
+        "RuleID": "aws-access-token",
+        "File": "deploy/env.sh",
+        "StartLine": 2,
+        "EndLine": 2,
+        "Match": "AWS_ACCESS_KEY_ID=REDACTED",
+        "Fingerprint": "deploy/env.sh:aws-access-token:2",
+    }
     path = ws.root / "gitleaks.json"
     path.write_text(json.dumps(gitleaks_report(GITLEAKS_FINDING, second)))
     return path
@@ -767,10 +833,12 @@ def test_suppress_by_id(ws: Workspace) -> None:
     assert code == 1
     ids = {rule: f["id"] for rule, f in _by_rule(first).items()}
     config = ws.root / "secscan.toml"
-    config.write_text("".join(
-        f"[[suppress]]\nid = '{ids[rule]}'\nreason = 'test fixture'\nowner = 'sec'\nexpires = 2099-12-31\n"
-        for rule in ("generic-api-key", "aws-access-token")
-    ))
+    config.write_text(
+        "".join(
+            f"[[suppress]]\nid = '{ids[rule]}'\nreason = 'test fixture'\nowner = 'sec'\nexpires = 2099-12-31\n"
+            for rule in ("generic-api-key", "aws-access-token")
+        )
+    )
     code, _, second = _report(ws, gitleaks, "--config", str(config))
     assert {f["status"] for f in second["findings"]} == {"suppressed"}
     assert all(f["suppression"]["reason"] == "test fixture" for f in second["findings"])
@@ -781,8 +849,10 @@ def test_suppress_by_rule_and_path_glob(ws: Workspace) -> None:
     gitleaks = _two_secrets(ws)
     config = ws.root / "secscan.toml"
     config.write_text(
-        "[[suppress]]\nrule = 'aws-access-token'\npath = 'deploy/*.sh'\nreason = 'dummy key'\nowner = 'sec'\nexpires = 2099-12-31\n"
-        "[[suppress]]\nrule = 'generic-api-key'\npath = 'other/*.py'\nreason = 'elsewhere'\nowner = 'sec'\nexpires = 2099-12-31\n"
+        "[[suppress]]\nrule = 'aws-access-token'\npath = 'deploy/*.sh'\nreason = 'dummy key'\nowner = 'sec'\nexpires "
+        "= 2099-12-31\n"
+        "[[suppress]]\nrule = 'generic-api-key'\npath = 'other/*.py'\nreason = 'elsewhere'\nowner = 'sec'\nexpires = "
+        "2099-12-31\n"
     )
     code, _, report = _report(ws, gitleaks, "--config", str(config))
     rules = _by_rule(report)
@@ -815,7 +885,8 @@ def test_suppression_expiring_today_still_applies(ws: Workspace) -> None:
     gitleaks = _two_secrets(ws)
     config = ws.root / "secscan.toml"
     config.write_text(
-        f"[[suppress]]\nrule = 'aws-access-token'\nreason = 'r'\nowner = 'sec'\nexpires = {dt.date.today().isoformat()}\n"
+        "[[suppress]]\nrule = 'aws-access-token'\nreason = 'r'\nowner = 'sec'\nexpires = "
+        f"{dt.date.today().isoformat()}\n"
     )
     _, _, report = _report(ws, gitleaks, "--config", str(config))
     assert _by_rule(report)["aws-access-token"]["status"] == "suppressed"

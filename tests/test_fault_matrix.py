@@ -97,7 +97,9 @@ MODEL_CELLS = [
     "model:invalid-json",
     "model:schema-violating-json",
 ]
-SLACK_CELLS = [f"slack-{mode}:{fault}" for fault in ("429", "persistent-5xx", "unreachable") for mode in ("webhook", "webapi")]
+SLACK_CELLS = [
+    f"slack-{mode}:{fault}" for fault in ("429", "persistent-5xx", "unreachable") for mode in ("webhook", "webapi")
+]
 ALL_CELLS = SCANNER_CELLS + MODEL_CELLS + SLACK_CELLS
 
 # What each failing cell's one-line message must say (case-insensitive), besides the layer name.
@@ -160,7 +162,9 @@ def write_project(target: Path) -> None:
 
 def good_fakes(bin_dir: Path) -> dict[str, str]:
     """SECSCAN_<TOOL> for fakes that each report one finding."""
-    return {ENV_VAR[tool]: str(with_findings(bin_dir / f"{tool}-ok", tool)) for tool in ("gitleaks", "semgrep", "trivy")}
+    return {
+        ENV_VAR[tool]: str(with_findings(bin_dir / f"{tool}-ok", tool)) for tool in ("gitleaks", "semgrep", "trivy")
+    }
 
 
 def layers_for(name: str) -> list[str]:
@@ -187,12 +191,24 @@ def faulty_binary(bin_dir: Path, name: str, fault: str) -> str:
         if tool == "gitleaks":
             return str(fake_scanner(where, tool, report=[], stderr=GITLEAKS_ERR, exit_code=0))
         if tool == "semgrep":
-            errors = [{"code": 7, "level": "error", "type": "InvalidRuleSchemaError",
-                       "message": "Invalid rule schema: missing `pattern`", "path": "rules/broken.yaml"}]
+            errors = [
+                {
+                    "code": 7,
+                    "level": "error",
+                    "type": "InvalidRuleSchemaError",
+                    "message": "Invalid rule schema: missing `pattern`",
+                    "path": "rules/broken.yaml",
+                }
+            ]
             return str(fake_scanner(where, tool, report=semgrep_report([semgrep_result()], errors), exit_code=0))
         report = trivy_report()
-        report["Results"] = [{"Target": "requirements.txt", "Class": "lang-pkgs",
-                              "Vulnerabilities": "failed to detect vulnerabilities: db corrupted"}]
+        report["Results"] = [
+            {
+                "Target": "requirements.txt",
+                "Class": "lang-pkgs",
+                "Vulnerabilities": "failed to detect vulnerabilities: db corrupted",
+            }
+        ]
         return str(fake_scanner(where, tool, report=report, stderr="ERROR\tdetection failed\n", exit_code=0))
     raise AssertionError(fault)
 
@@ -246,7 +262,7 @@ def run_scanner_cell(shared: Shared, cell: str, root: Path) -> Outcome:
     bin_dir = root / "bin"
     env = base_env(TRIVY_CACHE_DIR=str(root / "trivy-cache"), **good_fakes(bin_dir))
     config = root / "secscan.toml"
-    config_text = f'[scan]\nlayers = {json.dumps(layers_for(name))}\n'
+    config_text = f"[scan]\nlayers = {json.dumps(layers_for(name))}\n"
     if fault == "shallow-clone":
         source = root / "source"
         write_project(source)
@@ -275,7 +291,9 @@ def run_model_cell(shared: Shared, cell: str, root: Path) -> Outcome:
     fault = cell.split(":")[1]
     replies = {
         "429": error(429, "Rate limit reached for gpt-4o", headers={"retry-after-ms": "10"}),
-        "persistent-5xx": error(500, "The server had an error processing your request", headers={"retry-after-ms": "10"}),
+        "persistent-5xx": error(
+            500, "The server had an error processing your request", headers={"retry-after-ms": "10"}
+        ),
         "timeout": Reply(hang_s=30),
         "refusal": Reply(body=completion(None, refusal="I can't help with that.")),
         "invalid-json": Reply(body=completion("Sure! Here is the synthesis: {summary: oops")),
@@ -308,8 +326,10 @@ def run_slack_cell(shared: Shared, cell: str, root: Path) -> Outcome:
             server.always(path, SlackReply(500 if webhook else 503, "rollup_error"))
         config = root / "secscan.toml"
         config.write_text(CONFIG.format(ai_timeout=20) + f'api_url = "{base}/api/"\n')
-        env = base_env(SLACK_WEBHOOK_URL=f"{base}/webhook") if webhook else base_env(
-            SLACK_BOT_TOKEN=token, SLACK_CHANNEL="#security"
+        env = (
+            base_env(SLACK_WEBHOOK_URL=f"{base}/webhook")
+            if webhook
+            else base_env(SLACK_BOT_TOKEN=token, SLACK_CHANNEL="#security")
         )
         run = secscan(*shared.report_args(config), "--no-ai", env=env, out=root / "out", timeout=120)
         return Outcome(run=run, extra={"requests": len(server.received)})
@@ -344,8 +364,16 @@ def build_shared(root: Path) -> Shared:
     write_project(target)
     env = base_env(TRIVY_CACHE_DIR=str(reference_root / "trivy-cache"), **good_fakes(reference_root / "bin"))
     scan_reference = secscan(
-        "scan", target, "--layers", "gitleaks,semgrep,trivy,trivy-image", "--image", image, "--no-ai", "--no-slack",
-        env=env, out=reference_root / "out",
+        "scan",
+        target,
+        "--layers",
+        "gitleaks,semgrep,trivy,trivy-image",
+        "--image",
+        image,
+        "--no-ai",
+        "--no-slack",
+        env=env,
+        out=reference_root / "out",
     )
     # Scanner JSON as CI artifacts, for the model and Slack cells (`secscan report`, no scanners).
     inputs = root / "inputs"
@@ -378,7 +406,9 @@ def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     selected = [
         item.callspec.params["cell"]
         for item in request.session.items
-        if getattr(item, "module", None) is request.module and hasattr(item, "callspec") and "cell" in item.callspec.params
+        if getattr(item, "module", None) is request.module
+        and hasattr(item, "callspec")
+        and "cell" in item.callspec.params
     ]
     shared = build_shared(tmp_path_factory.mktemp("fault-matrix"))
     assert shared.scan_reference.code == 1 and shared.report_reference.code == 1, (
@@ -394,7 +424,9 @@ def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 def needs_real_trivy(cell: str) -> Any:
     if cell.endswith("no-reachable-db"):
-        return pytest.param(cell, marks=pytest.mark.skipif(real_binary("trivy") is None, reason="real trivy not installed"))
+        return pytest.param(
+            cell, marks=pytest.mark.skipif(real_binary("trivy") is None, reason="real trivy not installed")
+        )
     return cell
 
 
@@ -480,7 +512,10 @@ def test_model_endpoint_fault(matrix: Matrix, cell: str) -> None:
     assert_gate_untouched(run, matrix.shared.report_reference)
     synthesis = run.report["synthesis"]
     assert synthesis["source"] == "deterministic", synthesis
-    assert synthesis["summary"] and synthesis["risk_score"] == matrix.shared.report_reference.report["synthesis"]["risk_score"]
+    assert (
+        synthesis["summary"]
+        and synthesis["risk_score"] == matrix.shared.report_reference.report["synthesis"]["risk_score"]
+    )
     message = assert_one_line(synthesis["error"])
     for word in MODEL_WORDS[fault]:
         assert word.lower() in message.lower(), f"{word!r} not in {message!r}"

@@ -130,11 +130,15 @@ def serialize(document: Any) -> bytes:
     return "".join(out).encode()
 
 
-def obj(required: dict[str, st.SearchStrategy[Any]] | None = None, **optional: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+def obj(
+    required: dict[str, st.SearchStrategy[Any]] | None = None, **optional: st.SearchStrategy[Any]
+) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(required or {}, optional=optional)
 
 
-SEVERITY_WORDS = st.sampled_from(["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN", "ERROR", "WARNING", "INFO", "", "bogus"])
+SEVERITY_WORDS = st.sampled_from(
+    ["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN", "ERROR", "WARNING", "INFO", "", "bogus"]
+)
 SHORT = st.text(max_size=30)
 PATHS = st.sampled_from(["app.py", "../../etc/passwd", "/abs/path", "", "a\x00b", "dir/", "ü/ß.py", "x" * 300])
 LINES = st.one_of(st.integers(min_value=-5, max_value=10), HUGE)
@@ -216,17 +220,34 @@ CAUSE = obj(
     Code=wild(obj(Lines=wild(st.lists(wild(obj(Content=wild(SHORT), IsCause=wild(st.booleans()))), max_size=3)))),
 )
 MISCONFIG = obj(
-    ID=wild(SHORT), AVDID=wild(SHORT), Status=wild(st.sampled_from(["FAIL", "PASS"])), Severity=wild(SEVERITY_WORDS),
-    Title=wild(SHORT), Message=wild(SHORT), Description=wild(SHORT), Resolution=wild(SHORT),
-    PrimaryURL=wild(SHORT), References=wild(st.lists(SHORT, max_size=2)), CauseMetadata=wild(CAUSE),
+    ID=wild(SHORT),
+    AVDID=wild(SHORT),
+    Status=wild(st.sampled_from(["FAIL", "PASS"])),
+    Severity=wild(SEVERITY_WORDS),
+    Title=wild(SHORT),
+    Message=wild(SHORT),
+    Description=wild(SHORT),
+    Resolution=wild(SHORT),
+    PrimaryURL=wild(SHORT),
+    References=wild(st.lists(SHORT, max_size=2)),
+    CauseMetadata=wild(CAUSE),
 )
 SECRET = obj(
-    RuleID=wild(SHORT), Severity=wild(SEVERITY_WORDS), Title=wild(SHORT), StartLine=wild(LINES),
-    EndLine=wild(LINES), Match=wild(SHORT), Code=wild(ANY_JSON),
+    RuleID=wild(SHORT),
+    Severity=wild(SEVERITY_WORDS),
+    Title=wild(SHORT),
+    StartLine=wild(LINES),
+    EndLine=wild(LINES),
+    Match=wild(SHORT),
+    Code=wild(ANY_JSON),
 )
 LICENCE = obj(
-    Name=wild(SHORT), Category=wild(SHORT), PkgName=wild(SHORT), Severity=wild(SEVERITY_WORDS),
-    FilePath=wild(PATHS), Link=wild(SHORT),
+    Name=wild(SHORT),
+    Category=wild(SHORT),
+    PkgName=wild(SHORT),
+    Severity=wild(SEVERITY_WORDS),
+    FilePath=wild(PATHS),
+    Link=wild(SHORT),
 )
 TRIVY_RESULT = obj(
     Target=wild(st.sampled_from(["requirements.txt", "Python", "", "alpine 3.19 (alpine 3.19.1)"]) | PATHS),
@@ -449,10 +470,15 @@ CONFIG_DOC = st.fixed_dictionaries(
             st.fixed_dictionaries(
                 {},
                 optional={
-                    "secret": twild(THRESHOLDS), "code": twild(THRESHOLDS), "vulnerability": twild(THRESHOLDS),
-                    "misconfiguration": twild(THRESHOLDS), "license": twild(THRESHOLDS),
-                    "vulnerability_requires_fix": twild(st.booleans()), "optional_layers": twild(LAYER_NAMES),
-                    "ai_can_fail": twild(st.booleans()), "bogus": TOML_ANY,
+                    "secret": twild(THRESHOLDS),
+                    "code": twild(THRESHOLDS),
+                    "vulnerability": twild(THRESHOLDS),
+                    "misconfiguration": twild(THRESHOLDS),
+                    "license": twild(THRESHOLDS),
+                    "vulnerability_requires_fix": twild(st.booleans()),
+                    "optional_layers": twild(LAYER_NAMES),
+                    "ai_can_fail": twild(st.booleans()),
+                    "bogus": TOML_ANY,
                 },
             )
         ),
@@ -460,8 +486,12 @@ CONFIG_DOC = st.fixed_dictionaries(
             st.fixed_dictionaries(
                 {},
                 optional={
-                    "layers": twild(LAYER_NAMES), "exclude": twild(st.lists(st.text(max_size=10), max_size=3)),
-                    "timeout_s": twild(TIMEOUTS), "timeouts": twild(st.dictionaries(st.sampled_from(["gitleaks", "trivy-image", "x"]), TIMEOUTS, max_size=2)),
+                    "layers": twild(LAYER_NAMES),
+                    "exclude": twild(st.lists(st.text(max_size=10), max_size=3)),
+                    "timeout_s": twild(TIMEOUTS),
+                    "timeouts": twild(
+                        st.dictionaries(st.sampled_from(["gitleaks", "trivy-image", "x"]), TIMEOUTS, max_size=2)
+                    ),
                     "semgrep_config": twild(st.lists(st.text(max_size=10), max_size=2)),
                     "trivy_db_repositories": twild(st.lists(st.text(max_size=10), max_size=2)),
                     "respect_gitignore": twild(st.booleans()),
@@ -472,10 +502,21 @@ CONFIG_DOC = st.fixed_dictionaries(
             st.fixed_dictionaries(
                 {},
                 optional={
-                    "model": twild(st.text(max_size=10)), "prompt_budget_tokens": twild(st.integers()),
-                    "max_completion_tokens": twild(st.integers()), "timeout_s": twild(TIMEOUTS),
+                    "model": twild(st.text(max_size=10)),
+                    "prompt_budget_tokens": twild(st.integers()),
+                    "max_completion_tokens": twild(st.integers()),
+                    "timeout_s": twild(TIMEOUTS),
                     "max_retries": twild(st.integers(min_value=-3, max_value=20)),
-                    "prices": twild(st.dictionaries(st.text(max_size=6), st.fixed_dictionaries({}, optional={"prompt_per_million": TOML_SCALARS, "completion_per_million": TOML_SCALARS}), max_size=2)),
+                    "prices": twild(
+                        st.dictionaries(
+                            st.text(max_size=6),
+                            st.fixed_dictionaries(
+                                {},
+                                optional={"prompt_per_million": TOML_SCALARS, "completion_per_million": TOML_SCALARS},
+                            ),
+                            max_size=2,
+                        )
+                    ),
                 },
             )
         ),
@@ -483,10 +524,13 @@ CONFIG_DOC = st.fixed_dictionaries(
             st.fixed_dictionaries(
                 {},
                 optional={
-                    "enabled": twild(st.booleans()), "max_top_findings": twild(st.integers()),
+                    "enabled": twild(st.booleans()),
+                    "max_top_findings": twild(st.integers()),
                     "api_url": twild(st.sampled_from(["https://slack.com/api/", "ftp://x", "http:// spaced"])),
-                    "timeout_s": twild(TIMEOUTS), "max_retries": twild(st.integers()),
-                    "retry_budget_s": twild(TIMEOUTS), "thread_details": twild(st.booleans()),
+                    "timeout_s": twild(TIMEOUTS),
+                    "max_retries": twild(st.integers()),
+                    "retry_budget_s": twild(TIMEOUTS),
+                    "thread_details": twild(st.booleans()),
                     "attach_report": twild(st.booleans()),
                 },
             )
@@ -528,7 +572,10 @@ def test_config_arbitrary_text(text: str) -> None:
 
 
 @FAST
-@given(entries=twild(st.lists(SUPPRESS_ENTRY, max_size=4)), extra=st.dictionaries(st.text(min_size=1, max_size=6), TOML_ANY, max_size=2))
+@given(
+    entries=twild(st.lists(SUPPRESS_ENTRY, max_size=4)),
+    extra=st.dictionaries(st.text(min_size=1, max_size=6), TOML_ANY, max_size=2),
+)
 def test_suppressions_file(entries: Any, extra: dict[str, Any]) -> None:
     path = FUZZ_DIR / "suppressions.toml"
     document = {**extra, "suppress": entries}

@@ -55,9 +55,12 @@ def test_a_repository_exclude_is_listed_and_still_counts(tmp_path: Path, where: 
 
 def test_repository_thresholds_cannot_loosen_and_say_so(tmp_path: Path) -> None:
     repo = hostile_repo(tmp_path / "repo")
-    repo.write("secscan.toml", '[policy]\nsecret = "none"\ncode = "none"\n'
-                               'vulnerability = "none"\nmisconfiguration = "none"\n'
-                               'optional_layers = ["gitleaks"]\nai_can_fail = false\n')
+    repo.write(
+        "secscan.toml",
+        '[policy]\nsecret = "none"\ncode = "none"\n'
+        'vulnerability = "none"\nmisconfiguration = "none"\n'
+        'optional_layers = ["gitleaks"]\nai_can_fail = false\n',
+    )
     repo.commit()
     run = scan(repo.root, tmp_path / "out", tmp_path / "cache")
     assert run.code == 1, run.stderr
@@ -70,8 +73,10 @@ def test_repository_thresholds_cannot_loosen_and_say_so(tmp_path: Path) -> None:
 
 def test_a_repository_can_tighten(tmp_path: Path) -> None:
     repo = hostile_repo(tmp_path / "repo")
-    repo.write("secscan.toml", '[policy]\nmisconfiguration = "low"\nrepository_exceptions = "refuse"\n'
-                               '[scan]\nexclude = ["docs/**"]\n')
+    repo.write(
+        "secscan.toml",
+        '[policy]\nmisconfiguration = "low"\nrepository_exceptions = "refuse"\n[scan]\nexclude = ["docs/**"]\n',
+    )
     repo.commit()
     run = scan(repo.root, tmp_path / "out", tmp_path / "cache")
     assert run.code == 1
@@ -101,8 +106,13 @@ def test_repository_slack_endpoint_never_gets_the_token(tmp_path: Path) -> None:
         repo = hostile_repo(tmp_path / "repo")
         repo.write("secscan.toml", f'[slack]\napi_url = "{attacker.url}/api/"\nenabled = true\nmax_retries = 0\n')
         repo.commit()
-        run = scan(repo.root, tmp_path / "out", tmp_path / "cache", "--no-ai",
-                   env={"SLACK_BOT_TOKEN": canaries.slack, "SLACK_CHANNEL": "C1", "OPENAI_API_KEY": canaries.openai})
+        run = scan(
+            repo.root,
+            tmp_path / "out",
+            tmp_path / "cache",
+            "--no-ai",
+            env={"SLACK_BOT_TOKEN": canaries.slack, "SLACK_CHANNEL": "C1", "OPENAI_API_KEY": canaries.openai},
+        )
     assert attacker.requests == [], [r.path for r in attacker.requests]
     assert run.code == 1
     assert "slack.api_url" in " ".join(run.report["warnings"])
@@ -111,13 +121,21 @@ def test_repository_slack_endpoint_never_gets_the_token(tmp_path: Path) -> None:
 def test_repository_ai_settings_are_ignored(tmp_path: Path) -> None:
     canaries = make_canaries()
     repo = hostile_repo(tmp_path / "repo")
-    repo.write("secscan.toml", '[ai]\nmodel = "o1-pro"\nmax_completion_tokens = 100000\nprompt_budget_tokens = 400000\n'
-                               'max_retries = 10\n[ai.prices."o1-pro"]\n'
-                               'prompt_per_million = 0\ncompletion_per_million = 0\n')
+    repo.write(
+        "secscan.toml",
+        '[ai]\nmodel = "o1-pro"\nmax_completion_tokens = 100000\nprompt_budget_tokens = 400000\n'
+        'max_retries = 10\n[ai.prices."o1-pro"]\n'
+        "prompt_per_million = 0\ncompletion_per_million = 0\n",
+    )
     repo.commit()
     with OpenAIServer() as server:
-        run = scan(repo.root, tmp_path / "out", tmp_path / "cache", "--no-slack",
-                   env={"OPENAI_API_KEY": canaries.openai, "OPENAI_BASE_URL": server.url})
+        run = scan(
+            repo.root,
+            tmp_path / "out",
+            tmp_path / "cache",
+            "--no-slack",
+            env={"OPENAI_API_KEY": canaries.openai, "OPENAI_BASE_URL": server.url},
+        )
         bodies = [json.loads(r.raw) for r in server.requests]
     assert bodies, run.stderr
     for body in bodies:
@@ -128,8 +146,10 @@ def test_repository_ai_settings_are_ignored(tmp_path: Path) -> None:
 
 def test_repository_trivy_db_repository_is_ignored(tmp_path: Path) -> None:
     repo = hostile_repo(tmp_path / "repo")
-    repo.write("secscan.toml", '[scan]\ntrivy_db_repositories = ["127.0.0.1:9/attacker/trivy-db:2"]\n'
-                               'layers = ["gitleaks"]\ntimeout_s = 1\n')
+    repo.write(
+        "secscan.toml",
+        '[scan]\ntrivy_db_repositories = ["127.0.0.1:9/attacker/trivy-db:2"]\nlayers = ["gitleaks"]\ntimeout_s = 1\n',
+    )
     repo.commit()
     run = scan(repo.root, tmp_path / "out", tmp_path / "cache")
     warnings = " ".join(run.report["warnings"])

@@ -38,18 +38,24 @@ def test_report_input_fifo_is_refused_not_read(tmp_path: Path) -> None:
     """A FIFO blocks whoever opens it for reading until a writer comes: it is never opened that way."""
     fifo = tmp_path / "gitleaks.json"
     os.mkfifo(fifo)
-    run = secscan("report", "--gitleaks", fifo, "--no-ai", "--no-slack", env=base_env(), out=tmp_path / "out", timeout=60)
+    run = secscan(
+        "report", "--gitleaks", fifo, "--no-ai", "--no-slack", env=base_env(), out=tmp_path / "out", timeout=60
+    )
     assert_usage_error(run, "--gitleaks", "not a regular file")
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
 def test_report_input_endless_device_is_refused(tmp_path: Path) -> None:
-    run = secscan("report", "--trivy", "/dev/zero", "--no-ai", "--no-slack", env=base_env(), out=tmp_path / "out", timeout=60)
+    run = secscan(
+        "report", "--trivy", "/dev/zero", "--no-ai", "--no-slack", env=base_env(), out=tmp_path / "out", timeout=60
+    )
     assert_usage_error(run, "--trivy", "not a regular file")
 
 
-def test_report_input_over_the_size_cap_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_input_over_the_size_cap_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from secscan import cli, pipeline
 
     big = semgrep_input(tmp_path)
@@ -59,7 +65,9 @@ def test_report_input_over_the_size_cap_is_refused(tmp_path: Path, monkeypatch: 
     assert code == 2, err
     assert "larger than" in err and err.count("\n") == 1
     monkeypatch.setattr(pipeline, "MAX_INPUT_BYTES", big.stat().st_size)
-    assert cli.main(["report", "--semgrep", str(big), "--no-ai", "--no-slack", "-q", "--out", str(tmp_path / "out")]) == 1
+    assert (
+        cli.main(["report", "--semgrep", str(big), "--no-ai", "--no-slack", "-q", "--out", str(tmp_path / "out")]) == 1
+    )
 
 
 def test_report_input_through_a_symlink_to_a_regular_file_is_read(tmp_path: Path) -> None:
@@ -85,7 +93,17 @@ def test_config_nested_without_end_is_one_line(tmp_path: Path, shape: str) -> No
     config = tmp_path / "secscan.toml"
     config.write_text(text)
     out = tmp_path / "out"
-    run = secscan("report", "--semgrep", semgrep_input(tmp_path), "--config", config, "--no-ai", "--no-slack", env=base_env(), out=out)
+    run = secscan(
+        "report",
+        "--semgrep",
+        semgrep_input(tmp_path),
+        "--config",
+        config,
+        "--no-ai",
+        "--no-slack",
+        env=base_env(),
+        out=out,
+    )
     assert_usage_error(run, "nested deeper than")
     assert not out.exists()
 
@@ -93,7 +111,17 @@ def test_config_nested_without_end_is_one_line(tmp_path: Path, shape: str) -> No
 def test_config_of_ordinary_depth_still_loads(tmp_path: Path) -> None:
     config = tmp_path / "secscan.toml"
     config.write_text("[policy]\ncode = 'critical'\n[scan.timeouts]\ntrivy = 10\n")
-    run = secscan("report", "--semgrep", semgrep_input(tmp_path), "--config", config, "--no-ai", "--no-slack", env=base_env(), out=tmp_path / "out")
+    run = secscan(
+        "report",
+        "--semgrep",
+        semgrep_input(tmp_path),
+        "--config",
+        config,
+        "--no-ai",
+        "--no-slack",
+        env=base_env(),
+        out=tmp_path / "out",
+    )
     assert run.code == 0, run.stderr  # the ERROR (high) finding is below the critical threshold
 
 
@@ -120,7 +148,17 @@ def test_nested_relative_out_through_a_symlinked_parent_is_refused(tmp_path: Pat
     workdir.mkdir()
     elsewhere.mkdir()
     (workdir / "reports").symlink_to(elsewhere, target_is_directory=True)
-    run = secscan("report", "--semgrep", semgrep_input(tmp_path), "--no-ai", "--no-slack", "--out", "reports/today", env=base_env(), cwd=workdir)
+    run = secscan(
+        "report",
+        "--semgrep",
+        semgrep_input(tmp_path),
+        "--no-ai",
+        "--no-slack",
+        "--out",
+        "reports/today",
+        env=base_env(),
+        cwd=workdir,
+    )
     assert_usage_error(run, "symbolic link")
     assert list(elsewhere.iterdir()) == []
 
@@ -136,7 +174,16 @@ def test_raw_folder_made_a_symlink_during_the_run_is_not_written_through(tmp_pat
     out.mkdir()
     elsewhere.mkdir()
     (out / "raw").symlink_to(elsewhere, target_is_directory=True)
-    report = Report(verdict="pass", reasons=[], layers=[], findings=[], synthesis=Synthesis(source="deterministic", summary="", risk_score=0), secscan_version="0", generated_at="2026-01-01T00:00:00+00:00", mode="report")
+    report = Report(
+        verdict="pass",
+        reasons=[],
+        layers=[],
+        findings=[],
+        synthesis=Synthesis(source="deterministic", summary="", risk_score=0),
+        secscan_version="0",
+        generated_at="2026-01-01T00:00:00+00:00",
+        mode="report",
+    )
     with pytest.raises(OutputError, match="symbolic link"):
         write_outputs(report, {"semgrep": "{}"}, out)
     assert list(elsewhere.iterdir()) == []

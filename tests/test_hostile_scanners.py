@@ -31,8 +31,11 @@ def findings(run: Run, **match: object) -> list[dict[str, object]]:
 
 def secret_in(run: Run, path: str, scanner: str | None = None) -> list[dict[str, object]]:
     return [
-        f for f in run.report["findings"]
-        if f["category"] == "secret" and f["path"] == path and f["status"] == "new"
+        f
+        for f in run.report["findings"]
+        if f["category"] == "secret"
+        and f["path"] == path
+        and f["status"] == "new"
         and (scanner is None or scanner in (f.get("scanners") or [f["scanner"]]))
     ]
 
@@ -47,7 +50,8 @@ def cache(tmp_path: Path) -> Path:
 def tree_digest(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*")) if p.is_file()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -89,8 +93,17 @@ def test_trivy_yaml_rego_check_cannot_send_our_environment(tmp_path: Path, cache
         # `secscan scan .` from inside the repository, as the README says
         from reliability_support import real_scanner_env, secscan
 
-        run = secscan("scan", ".", "--layers", "trivy", "--no-ai", "--no-slack",
-                      env=real_scanner_env(cache, **env), out=tmp_path / "out", cwd=repo.root)
+        run = secscan(
+            "scan",
+            ".",
+            "--layers",
+            "trivy",
+            "--no-ai",
+            "--no-slack",
+            env=real_scanner_env(cache, **env),
+            out=tmp_path / "out",
+            cwd=repo.root,
+        )
     assert attacker.received(*canaries.values()) == []
     assert attacker.requests == [], "trivy evaluated the repository's Rego check"
     assert run.code == 1 and secret_in(run, "config.py")
@@ -299,8 +312,15 @@ def test_foreign_repository_git_config_runs_nothing(tmp_path: Path, cache: Path)
     for path in [repo.root, *repo.root.rglob("*")]:
         os.lchown(path, 54321, 54321)
     canaries = make_canaries()
-    run = scan(repo.root, tmp_path / "out", cache, "--no-ai", "--no-slack", layers="gitleaks,trivy",
-               env={"OPENAI_API_KEY": canaries.openai})
+    run = scan(
+        repo.root,
+        tmp_path / "out",
+        cache,
+        "--no-ai",
+        "--no-slack",
+        layers="gitleaks,trivy",
+        env={"OPENAI_API_KEY": canaries.openai},
+    )
     assert not fsmonitor.exists(), "core.fsmonitor from the repository's .git/config ran"
     assert not textconv.exists(), "a textconv driver from the repository's .git/config ran"
     assert run.code == 1 and secret_in(run, "config.py", "gitleaks")

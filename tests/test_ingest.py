@@ -31,9 +31,16 @@ def _opaque() -> str:
 
 def _gitleaks_item(secret: str, **extra: Any) -> dict[str, Any]:
     return {
-        "RuleID": "github-pat", "Description": "GitHub Personal Access Token", "StartLine": 3, "EndLine": 3,
-        "Match": f'token = "{secret}"', "Secret": secret, "File": "app/settings.py", "Commit": "a" * 40,
-        "Message": f"add config {secret}", **extra,
+        "RuleID": "github-pat",
+        "Description": "GitHub Personal Access Token",
+        "StartLine": 3,
+        "EndLine": 3,
+        "Match": f'token = "{secret}"',
+        "Secret": secret,
+        "File": "app/settings.py",
+        "Commit": "a" * 40,
+        "Message": f"add config {secret}",
+        **extra,
     }
 
 
@@ -51,9 +58,22 @@ def test_gitleaks_report_without_redact_is_masked_before_parsing() -> None:
         text = finding.model_dump_json()
         assert token not in text and opaque not in text
     # the value is remembered: another scanner's output repeating it is masked too
-    _, other = ingest(json.dumps(semgrep_report([{
-        "check_id": "x", "path": "a.py", "start": {"line": 1}, "extra": {"message": f"uses {opaque}", "severity": "ERROR"},
-    }])).encode(), "semgrep", semgrep.scrub)
+    _, other = ingest(
+        json.dumps(
+            semgrep_report(
+                [
+                    {
+                        "check_id": "x",
+                        "path": "a.py",
+                        "start": {"line": 1},
+                        "extra": {"message": f"uses {opaque}", "severity": "ERROR"},
+                    }
+                ]
+            )
+        ).encode(),
+        "semgrep",
+        semgrep.scrub,
+    )
     assert opaque not in other
 
 
@@ -88,8 +108,14 @@ def test_json_that_the_fast_parser_refuses_is_still_read() -> None:
 def test_a_finding_is_redacted_when_it_is_made() -> None:
     token, opaque = _github_token(), _opaque()
     finding = Finding(
-        scanner="semgrep", layer="semgrep", category=Category.CODE, rule_id="rule", severity=Severity.HIGH,
-        title=f"hard-coded {token}", snippet=f'client = Client(api_key="{opaque}")', references=[f"https://x/{token}"],
+        scanner="semgrep",
+        layer="semgrep",
+        category=Category.CODE,
+        rule_id="rule",
+        severity=Severity.HIGH,
+        title=f"hard-coded {token}",
+        snippet=f'client = Client(api_key="{opaque}")',
+        references=[f"https://x/{token}"],
         commit="b" * 40,
     )
     assert token not in finding.model_dump_json() and opaque not in finding.model_dump_json()
@@ -101,7 +127,11 @@ def test_findings_from_redacted_input_are_taken_as_they_are() -> None:
     it on documents that went through `ingest` (tested above), so it costs nothing twice."""
     text = "already redacted by ingest: " + "x" * 8
     with made_from_redacted_input():
-        finding = Finding(scanner="trivy", layer="trivy", category=Category.CODE, rule_id="r", severity=Severity.LOW, title=text)
+        finding = Finding(
+            scanner="trivy", layer="trivy", category=Category.CODE, rule_id="r", severity=Severity.LOW, title=text
+        )
     assert finding.title == text
-    plain = Finding(scanner="trivy", layer="trivy", category=Category.CODE, rule_id="r", severity=Severity.LOW, title=text)
+    plain = Finding(
+        scanner="trivy", layer="trivy", category=Category.CODE, rule_id="r", severity=Severity.LOW, title=text
+    )
     assert plain == finding

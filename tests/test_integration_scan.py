@@ -38,7 +38,11 @@ def scan_run(tmp_path_factory: pytest.TempPathFactory) -> ScanRun:
     env["TRIVY_CACHE_DIR"] = str(planted.trivy_cache)
     completed = subprocess.run(
         [sys.executable, "-m", "secscan", "scan", str(planted.path), "--out", str(out)],
-        capture_output=True, text=True, check=False, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=600,
     )
     return ScanRun(planted, out, completed)
 
@@ -49,7 +53,9 @@ def test_exit_code_and_verdict(scan_run: ScanRun) -> None:
     assert report["schema_version"] == 1
     assert report["verdict"] == "fail"
     assert {layer["name"]: layer["status"] for layer in report["layers"]} == {
-        "gitleaks": "ok", "semgrep": "ok", "trivy": "ok"
+        "gitleaks": "ok",
+        "semgrep": "ok",
+        "trivy": "ok",
     }, report["layers"]
     reasons = " | ".join(report["reasons"])
     for category in ("secret", "vulnerability", "code", "misconfiguration"):
@@ -96,7 +102,11 @@ def test_vulnerable_pins_found(scan_run: ScanRun) -> None:
     vulns = {f["rule_id"]: f for f in scan_run.findings(category="vulnerability")}
     assert set(vulns) == {"CVE-2018-18074", "CVE-2019-10906", "CVE-2020-14343"}
     requests = vulns["CVE-2018-18074"]
-    assert (requests["package"], requests["installed_version"], requests["fixed_version"]) == ("requests", "2.19.0", "2.20.0")
+    assert (requests["package"], requests["installed_version"], requests["fixed_version"]) == (
+        "requests",
+        "2.19.0",
+        "2.20.0",
+    )
     assert requests["path"] == "requirements.txt" and requests["severity"] == "high"
     assert vulns["CVE-2020-14343"]["severity"] == "critical"
 

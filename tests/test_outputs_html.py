@@ -60,8 +60,15 @@ def data_of(html: str) -> dict[str, Any]:
 
 def hostile_report() -> Report:
     findings = [
-        fx.make_finding(1, "semgrep", Severity.HIGH, title=HOSTILE_TITLE, description="<b>not bold</b>",
-                        fix="</SCRIPT><!-- comment", references=["javascript:window.pwned=3", "https://example.com/a?b=1&c=2"]),
+        fx.make_finding(
+            1,
+            "semgrep",
+            Severity.HIGH,
+            title=HOSTILE_TITLE,
+            description="<b>not bold</b>",
+            fix="</SCRIPT><!-- comment",
+            references=["javascript:window.pwned=3", "https://example.com/a?b=1&c=2"],
+        ),
         fx.make_finding(2, "trivy", Severity.LOW, title="plain"),
     ]
     report = fx.generated_report(findings)
@@ -80,7 +87,9 @@ def test_self_contained(rich: Report) -> None:
     html = HtmlReport().render(rich)
     tags = re.findall(r"<[a-zA-Z][^>]*>", DATA_BLOCK.sub("", html))
     for tag in tags:
-        assert not re.search(r"\s(src|srcset|href|data|poster|action)\s*=\s*[\"']?\s*(https?:)?//", tag, re.IGNORECASE) or tag.startswith("<a "), tag
+        assert not re.search(
+            r"\s(src|srcset|href|data|poster|action)\s*=\s*[\"']?\s*(https?:)?//", tag, re.IGNORECASE
+        ) or tag.startswith("<a "), tag
     assert not re.search(r"<link\b", html, re.IGNORECASE)
     assert not re.search(r"@import|url\(", html, re.IGNORECASE)
     assert html.count("<script") == 2  # the data block and the one inline script, nothing with src=
@@ -108,7 +117,10 @@ def test_embedded_data_is_every_finding(rich: Report) -> None:
     for item in data["findings"]:
         finding = by_id[item["id"]]
         assert (item["severity"], item["layer"], item["category"], item["status"]) == (
-            finding.severity.value, finding.layer, finding.category.value, finding.status,
+            finding.severity.value,
+            finding.layer,
+            finding.category.value,
+            finding.status,
         )
         if finding.category.value == "secret":
             assert item["snippet"] is None
@@ -130,8 +142,15 @@ def test_no_secret_values(rich: Report) -> None:
     html = HtmlReport().render(rich)
     assert fx.CORPUS_TOKEN not in html
     token = "ghp_" + "Z9y8X7w6" * 5
-    planted = fx.make_finding(1, "semgrep", Severity.HIGH, title=f"token {token}", snippet=f"key = '{token}'",
-                              description=token, path=f"src/{token}.py")
+    planted = fx.make_finding(
+        1,
+        "semgrep",
+        Severity.HIGH,
+        title=f"token {token}",
+        snippet=f"key = '{token}'",
+        description=token,
+        path=f"src/{token}.py",
+    )
     assert token not in HtmlReport().render(fx.generated_report([planted]))
 
 
@@ -159,9 +178,18 @@ class DevTools:
         os.close(from_chrome_write)
 
         flags = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-            "--disable-extensions", "--disable-breakpad", "--remote-debugging-pipe", f"--user-data-dir={profile}",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            "--disable-extensions",
+            "--disable-breakpad",
+            "--remote-debugging-pipe",
+            f"--user-data-dir={profile}",
             "about:blank",
         ]
         # posix_spawn's dup2 clears close-on-exec on 3 and 4; Python's other fds are close-on-exec (PEP 446).
@@ -199,8 +227,9 @@ class DevTools:
         parsed: dict[str, Any] = json.loads(message)
         return parsed
 
-    def call(self, method: str, params: dict[str, Any] | None = None, session: str | None = None,
-             timeout: float = 30) -> dict[str, Any]:
+    def call(
+        self, method: str, params: dict[str, Any] | None = None, session: str | None = None, timeout: float = 30
+    ) -> dict[str, Any]:
         self._next_id += 1
         command: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
@@ -258,7 +287,8 @@ class Tab:
 
     def evaluate(self, expression: str) -> Any:
         reply = self.browser.call(
-            "Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True},
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
             session=self.session,
         )
         if "exceptionDetails" in reply:
@@ -275,7 +305,9 @@ class Tab:
             method, params = event.get("method"), event.get("params", {})
             if method == "Runtime.exceptionThrown":
                 details = params["exceptionDetails"]
-                found.append("exception: " + str(details.get("exception", {}).get("description") or details.get("text")))
+                found.append(
+                    "exception: " + str(details.get("exception", {}).get("description") or details.get("text"))
+                )
             elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
                 found.append("console: " + " ".join(str(a.get("value", a.get("description"))) for a in params["args"]))
             elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
@@ -336,7 +368,10 @@ def test_browser_renders_every_finding_without_errors(browser: DevTools, rich: R
             assert row["cells"][1].startswith(shown(finding.title))
             assert row["cells"][3:] == [finding.layer, finding.category.value, finding.status]
         count = tab.evaluate("document.getElementById('findings-count').textContent")
-        assert count == f"Showing {len(rich.findings)} of {len(rich.findings)} matching findings ({len(rich.findings)} in total)"
+        assert (
+            count
+            == f"Showing {len(rich.findings)} of {len(rich.findings)} matching findings ({len(rich.findings)} in total)"
+        )
         assert tab.evaluate("document.querySelectorAll('#severity-chart rect').length") > 0
         assert tab.evaluate("document.getElementById('verdict').textContent").startswith("FAIL The gate failed")
     finally:
@@ -349,8 +384,10 @@ def test_browser_filters_sorts_and_shows_details(browser: DevTools, rich: Report
         assert tab.ready()
 
         def choose(select: str, value: str) -> None:
-            tab.evaluate(f"(() => {{ const s = document.getElementById('{select}'); s.value = {json.dumps(value)};"
-                         " s.dispatchEvent(new Event('change')); })()")
+            tab.evaluate(
+                f"(() => {{ const s = document.getElementById('{select}'); s.value = {json.dumps(value)};"
+                " s.dispatchEvent(new Event('change')); })()"
+            )
 
         choose("filter-status", "suppressed")
         assert rows(tab) and {r["cells"][5] for r in rows(tab)} == {"suppressed"}
@@ -367,11 +404,15 @@ def test_browser_filters_sorts_and_shows_details(browser: DevTools, rich: Report
         assert rows(tab) and {r["cells"][4] for r in rows(tab)} == {"secret"}
         choose("filter-category", "")
 
-        tab.evaluate("(() => { const i = document.getElementById('filter-text'); i.value = 'DEPLOY.SH';"
-                     " i.dispatchEvent(new Event('input')); })()")
+        tab.evaluate(
+            "(() => { const i = document.getElementById('filter-text'); i.value = 'DEPLOY.SH';"
+            " i.dispatchEvent(new Event('input')); })()"
+        )
         assert {r["cells"][2].split(":")[0] for r in rows(tab)} == {"deploy.sh"}
-        tab.evaluate("(() => { const i = document.getElementById('filter-text'); i.value = '';"
-                     " i.dispatchEvent(new Event('input')); })()")
+        tab.evaluate(
+            "(() => { const i = document.getElementById('filter-text'); i.value = '';"
+            " i.dispatchEvent(new Event('input')); })()"
+        )
 
         # the default order is the risk model's (report order); severity sorts worst first, then ascending
         tab.evaluate("document.querySelector('th[data-sort=severity] button').click()")
@@ -390,8 +431,9 @@ def test_browser_filters_sorts_and_shows_details(browser: DevTools, rich: Report
         detail = tab.evaluate(f"document.querySelector('tr.detail[data-detail-for=\"{finding.id}\"]').textContent")
         assert shown(finding.description or "")[:80] in detail
         assert finding.id in detail
-        links = tab.evaluate(f"Array.from(document.querySelectorAll('tr.detail[data-detail-for=\"{finding.id}\"] a'))"
-                             ".map(a => a.href)")
+        links = tab.evaluate(
+            f"Array.from(document.querySelectorAll('tr.detail[data-detail-for=\"{finding.id}\"] a')).map(a => a.href)"
+        )
         assert links == list(dict.fromkeys(finding.references))
         tab.assert_clean()
     finally:
@@ -461,8 +503,15 @@ def test_harness_catches_an_uncaught_exception(browser: DevTools, tmp_path: Path
 
 
 def test_harness_catches_a_script_that_cannot_start(browser: DevTools, tmp_path: Path) -> None:
-    html = HtmlReport().render(small_report()).replace('<script type="application/json" id="secscan-data">{',
-                                              '<script type="application/json" id="secscan-data">{,', 1)
+    html = (
+        HtmlReport()
+        .render(small_report())
+        .replace(
+            '<script type="application/json" id="secscan-data">{',
+            '<script type="application/json" id="secscan-data">{,',
+            1,
+        )
+    )
     tab = open_page(browser, tmp_path / "report.html", html)
     try:
         assert not tab.ready(timeout=1)
@@ -475,7 +524,11 @@ def test_harness_catches_a_script_that_cannot_start(browser: DevTools, tmp_path:
 
 
 def test_harness_catches_a_blocked_network_asset(browser: DevTools, tmp_path: Path) -> None:
-    html = HtmlReport().render(small_report()).replace("</main>", '<img src="https://example.invalid/pixel.png"></main>', 1)
+    html = (
+        HtmlReport()
+        .render(small_report())
+        .replace("</main>", '<img src="https://example.invalid/pixel.png"></main>', 1)
+    )
     tab = open_page(browser, tmp_path / "report.html", html)
     try:
         assert tab.ready()

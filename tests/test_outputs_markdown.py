@@ -101,8 +101,10 @@ def test_banner_reasons_summary_and_counts(rich: Report) -> None:
     assert counts[0] == ["layer", "status", "critical", "high", "medium", "low", "info", "total"]
     rows = {row[0]: row for row in counts[1:]}
     for layer in rich.layers:
-        expected = [sum(1 for f in rich.findings if f.layer == layer.name and f.severity is s and f.status != "suppressed")
-                    for s in Severity]
+        expected = [
+            sum(1 for f in rich.findings if f.layer == layer.name and f.severity is s and f.status != "suppressed")
+            for s in Severity
+        ]
         assert rows[layer.name][2:] == [str(n) for n in expected] + [str(sum(expected))]
     total = [str(rich.counts["severity"][s.value]) for s in Severity]
     assert rows["all"][2:7] == total
@@ -146,7 +148,9 @@ def test_links_to_advisories_and_rule_docs(tmp_path: Path) -> None:
 
 
 def test_layer_errors_are_listed(tmp_path: Path) -> None:
-    report = fx.build_report(tmp_path, {"gitleaks": "gitleaks/json_simple.json", "semgrep": "semgrep/missing_file_error.json"})
+    report = fx.build_report(
+        tmp_path, {"gitleaks": "gitleaks/json_simple.json", "semgrep": "semgrep/missing_file_error.json"}
+    )
     [error] = [layer.error for layer in report.layers if layer.error]
     page = rendered(MarkdownReport().render(report))
     assert "Layer errors" in page.all_text
@@ -186,9 +190,14 @@ HOSTILE = [
 def test_hostile_text_stays_text() -> None:
     findings = [
         fx.make_finding(
-            index, "semgrep", Severity.HIGH,
-            title=title, fix=f"fix {title}", rule_id=f"rule-{index}|`x`",
-            path=f"src/we|rd`{index}`.py", references=[f"javascript:alert({index})"],
+            index,
+            "semgrep",
+            Severity.HIGH,
+            title=title,
+            fix=f"fix {title}",
+            rule_id=f"rule-{index}|`x`",
+            path=f"src/we|rd`{index}`.py",
+            references=[f"javascript:alert({index})"],
         )
         for index, title in enumerate(HOSTILE)
     ]
@@ -216,8 +225,9 @@ def test_no_secret_values(rich: Report) -> None:
     markdown = MarkdownReport().render(rich)
     assert fx.CORPUS_TOKEN not in markdown
     token = "ghp_" + "A1b2C3d4" * 5
-    planted = fx.make_finding(1, "semgrep", Severity.HIGH, title=f"token {token}", fix=f"remove {token}",
-                              path=f"src/{token}.py")
+    planted = fx.make_finding(
+        1, "semgrep", Severity.HIGH, title=f"token {token}", fix=f"remove {token}", path=f"src/{token}.py"
+    )
     assert token not in MarkdownReport().render(fx.generated_report([planted]))
 
 
@@ -238,7 +248,7 @@ def test_top_risks_and_possible_false_positives_are_folded(rich: Report) -> None
     doubt = LikelyFalsePositive(finding_ids=[rich.findings[0].id], reason="a test fixture, not a live key")
     synthesis = rich.synthesis.model_copy(update={"likely_false_positives": [doubt]})
     markdown = MarkdownReport().render(rich.model_copy(update={"synthesis": synthesis}))
-    folded = markdown[markdown.index("<details><summary>Top risks"):]
+    folded = markdown[markdown.index("<details><summary>Top risks") :]
     folded = folded[: folded.index("</details>")]
     text = rendered(folded).all_text
     for risk in rich.synthesis.top_risks:

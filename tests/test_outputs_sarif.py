@@ -88,14 +88,19 @@ def test_every_corpus_file_gives_valid_sarif(layer: str, name: str, tmp_path: Pa
     report = fx.build_report(tmp_path, {layer: f"{scanner_dir}/{name}"})
     sarif = render(report)
     assert schema_errors(sarif) == []
-    expected_runs = [layer.name for layer in report.layers if layer.status == "ok" or (layer.status == "error" and layer.findings)]
+    expected_runs = [
+        layer.name for layer in report.layers if layer.status == "ok" or (layer.status == "error" and layer.findings)
+    ]
     assert [run["automationDetails"]["id"] for run in sarif["runs"]] == [f"secscan/{n}/" for n in expected_runs]
 
 
 def test_generated_report_with_every_feature_is_valid_sarif() -> None:
     findings = [f for layer in ("gitleaks", "semgrep", "trivy", "trivy-image") for f in fx.many_findings(150, layer)]
     inline = fx.make_finding(
-        9_999, "semgrep", Severity.HIGH, status="suppressed",
+        9_999,
+        "semgrep",
+        Severity.HIGH,
+        status="suppressed",
         suppression=Suppression(reason="nosemgrep comment in the source", source="inline"),
         snippet="eval(request.args['q'])",
     )
@@ -128,7 +133,9 @@ def test_partial_fingerprints_are_the_finding_ids(rich: Report) -> None:
         layer = run["properties"]["secscan"]["layer"]
         fingerprints = [r["partialFingerprints"] for r in run["results"]]
         assert all(set(fp) == {"secscan/v1"} for fp in fingerprints)
-        assert sorted(fp["secscan/v1"] for fp in fingerprints) == sorted(f.id for f in rich.findings if f.layer == layer)
+        assert sorted(fp["secscan/v1"] for fp in fingerprints) == sorted(
+            f.id for f in rich.findings if f.layer == layer
+        )
 
 
 def test_rules_carry_what_github_reads(rich: Report) -> None:
@@ -162,11 +169,18 @@ def test_rules_carry_what_github_reads(rich: Report) -> None:
 
 
 def test_security_severity_and_level_follow_severity() -> None:
-    findings = [fx.make_finding(i, "semgrep", severity, rule_id=f"rule-{severity.value}") for i, severity in enumerate(Severity)]
+    findings = [
+        fx.make_finding(i, "semgrep", severity, rule_id=f"rule-{severity.value}") for i, severity in enumerate(Severity)
+    ]
     sarif = render(fx.generated_report(findings))
     rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
-    expected = {"critical": ("9.5", "error"), "high": ("8.0", "error"), "medium": ("5.5", "warning"),
-                "low": ("3.0", "note"), "info": ("0.0", "note")}
+    expected = {
+        "critical": ("9.5", "error"),
+        "high": ("8.0", "error"),
+        "medium": ("5.5", "warning"),
+        "low": ("3.0", "note"),
+        "info": ("0.0", "note"),
+    }
     for severity, (score, level) in expected.items():
         rule = rules[f"rule-{severity}"]
         assert (rule["properties"]["security-severity"], rule["defaultConfiguration"]["level"]) == (score, level)
@@ -195,8 +209,13 @@ def test_locations(rich: Report) -> None:
 
 
 def test_image_findings_keep_a_stable_artifact_and_in_image_path() -> None:
-    finding = fx.make_finding(1, "trivy-image", Severity.HIGH, path="usr/lib/python3/site-packages/x.dist-info/METADATA",
-                              target="/home/runner/work/_temp/image.tar")
+    finding = fx.make_finding(
+        1,
+        "trivy-image",
+        Severity.HIGH,
+        path="usr/lib/python3/site-packages/x.dist-info/METADATA",
+        target="/home/runner/work/_temp/image.tar",
+    )
     result = results(render(fx.generated_report([finding])))[0]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "image.tar"}
     assert result["properties"]["imagePath"] == finding.path
@@ -228,7 +247,9 @@ def test_result_properties_and_message(rich: Report) -> None:
         finding = by_id[result["partialFingerprints"]["secscan/v1"]]
         properties = result["properties"]
         assert (properties["severity"], properties["category"], properties["status"]) == (
-            finding.severity.value, finding.category.value, finding.status,
+            finding.severity.value,
+            finding.category.value,
+            finding.status,
         )
         # every text is redacted again on the way out (the gitleaks corpus registers "a secret" as a secret)
         assert result["message"]["text"].startswith(redact_text(finding.title.rstrip(".")))
@@ -248,8 +269,18 @@ def test_no_secret_value_in_sarif(rich: Report, tmp_path: Path) -> None:
             assert "snippet" not in json.dumps(result)
 
     token = "ghp_" + secrets.token_hex(18)
-    leak = [{"RuleID": "github-pat", "Description": "GitHub Personal Access Token", "StartLine": 3, "EndLine": 3,
-             "Match": f'token = "{token}"', "Secret": token, "File": "app/settings.py", "Commit": "a" * 40}]
+    leak = [
+        {
+            "RuleID": "github-pat",
+            "Description": "GitHub Personal Access Token",
+            "StartLine": 3,
+            "EndLine": 3,
+            "Match": f'token = "{token}"',
+            "Secret": token,
+            "File": "app/settings.py",
+            "Commit": "a" * 40,
+        }
+    ]
     (tmp_path / "gitleaks.json").write_text(json.dumps(leak), encoding="utf-8")
     through_pipeline = fx.build_report(tmp_path, {"gitleaks": str(tmp_path / "gitleaks.json")})
     assert token not in SarifReport().render(through_pipeline)
@@ -258,8 +289,14 @@ def test_no_secret_value_in_sarif(rich: Report, tmp_path: Path) -> None:
     opaque = secrets.token_urlsafe(12)  # no known format: only registration finds it
     register_secret(opaque)
     planted = fx.make_finding(
-        1, "semgrep", Severity.HIGH, title=f"Hard-coded token {token}", description=f"value {opaque}",
-        snippet=f'api = Client("{token}")', fix=f"remove {token}", path=f"src/{opaque}.py",
+        1,
+        "semgrep",
+        Severity.HIGH,
+        title=f"Hard-coded token {token}",
+        description=f"value {opaque}",
+        snippet=f'api = Client("{token}")',
+        fix=f"remove {token}",
+        path=f"src/{opaque}.py",
     )
     text = SarifReport().render(fx.generated_report([planted]))
     assert token not in text and opaque not in text
@@ -283,7 +320,9 @@ def test_whole_pipeline_is_deterministic(tmp_path: Path) -> None:
     json_b = json.loads((out_b / "report.json").read_text(encoding="utf-8"))
     assert json_a.pop("generated_at") != json_b.pop("generated_at")
     # the operator config's path is where each run wrote it (provenance): the file name is the same
-    assert [Path(f["path"]).name for f in json_a.pop("config")["files"]] == [Path(f["path"]).name for f in json_b.pop("config")["files"]]
+    assert [Path(f["path"]).name for f in json_a.pop("config")["files"]] == [
+        Path(f["path"]).name for f in json_b.pop("config")["files"]
+    ]
     assert json_a == json_b
 
 
@@ -328,7 +367,12 @@ def test_gzip_limit_drops_the_least_severe_across_runs() -> None:
     kept = results(sarif)
     assert 0 < len(kept) < len(findings)
     worst_dropped = min(
-        (Severity(s).rank for run in sarif["runs"] for s, n in run["properties"]["secscan"]["droppedResults"]["bySeverity"].items() if n),
+        (
+            Severity(s).rank
+            for run in sarif["runs"]
+            for s, n in run["properties"]["secscan"]["droppedResults"]["bySeverity"].items()
+            if n
+        ),
     )
     assert all(Severity(r["properties"]["severity"]).rank >= worst_dropped for r in kept)
     dropped_total = sum(run["properties"]["secscan"]["droppedResults"]["total"] for run in sarif["runs"])
@@ -337,8 +381,13 @@ def test_gzip_limit_drops_the_least_severe_across_runs() -> None:
 
 def test_errored_layer_without_findings_gets_no_run(tmp_path: Path) -> None:
     """An empty run would tell code scanning that every earlier alert of that category is fixed."""
-    report = fx.build_report(tmp_path, {"gitleaks": "gitleaks/json_simple.json", "semgrep": "semgrep/missing_file_error.json"})
-    assert [(layer.name, layer.status) for layer in report.layers if layer.status != "skipped"] == [("gitleaks", "ok"), ("semgrep", "error")]
+    report = fx.build_report(
+        tmp_path, {"gitleaks": "gitleaks/json_simple.json", "semgrep": "semgrep/missing_file_error.json"}
+    )
+    assert [(layer.name, layer.status) for layer in report.layers if layer.status != "skipped"] == [
+        ("gitleaks", "ok"),
+        ("semgrep", "error"),
+    ]
     sarif = render(report)
     assert [run["automationDetails"]["id"] for run in sarif["runs"]] == ["secscan/gitleaks/"]
 

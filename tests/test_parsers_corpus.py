@@ -65,7 +65,9 @@ def test_count_matches_corpus(name: str) -> None:
     tool = name.split("/", 1)[0]
     parsed = _parse(name)
     if tool == "trivy":
-        expected = counts["vulnerabilities"] + counts["misconfigurations_failed"] + counts["secrets"] + counts["licenses"]
+        expected = (
+            counts["vulnerabilities"] + counts["misconfigurations_failed"] + counts["secrets"] + counts["licenses"]
+        )
     elif tool == "gitleaks":
         expected = counts["findings"]
     else:
@@ -89,7 +91,16 @@ def test_sarif_is_rejected_not_read_as_empty(name: str) -> None:
 # the table in secscan.scanners.trivy's docstring
 TRIVY_SEVERITY = {"CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low", "UNKNOWN": "medium"}
 # trivy's names for results that are not files (langpkg.PkgTargets, license scanner)
-TRIVY_PSEUDO_TARGETS = {"Python", "Conda", "Ruby", "Node.js", "Java", "Kubernetes", "OS Packages", "Loose File License(s)"}
+TRIVY_PSEUDO_TARGETS = {
+    "Python",
+    "Conda",
+    "Ruby",
+    "Node.js",
+    "Java",
+    "Kubernetes",
+    "OS Packages",
+    "Loose File License(s)",
+}
 
 
 def _trivy_result_path(document: dict[str, Any], result: dict[str, Any]) -> str | None:
@@ -106,32 +117,64 @@ def _trivy_expected(document: dict[str, Any]) -> list[tuple[Any, ...]]:
     for result in document.get("Results") or []:
         path = _trivy_result_path(document, result)
         for v in result.get("Vulnerabilities") or []:
-            expected.append((
-                "vulnerability", v["VulnerabilityID"], TRIVY_SEVERITY[v.get("Severity", "UNKNOWN")],
-                v.get("PkgPath") or path, None, v.get("PkgName"), v.get("InstalledVersion"), v.get("FixedVersion"),
-            ))
+            expected.append(
+                (
+                    "vulnerability",
+                    v["VulnerabilityID"],
+                    TRIVY_SEVERITY[v.get("Severity", "UNKNOWN")],
+                    v.get("PkgPath") or path,
+                    None,
+                    v.get("PkgName"),
+                    v.get("InstalledVersion"),
+                    v.get("FixedVersion"),
+                )
+            )
         for m in result.get("Misconfigurations") or []:
             if m.get("Status") != "FAIL":
                 continue
             line = (m.get("CauseMetadata") or {}).get("StartLine") or None
-            expected.append((
-                "misconfiguration", m.get("ID") or m.get("AVDID"), TRIVY_SEVERITY[m["Severity"]],
-                path, line, None, None, None,
-            ))
+            expected.append(
+                (
+                    "misconfiguration",
+                    m.get("ID") or m.get("AVDID"),
+                    TRIVY_SEVERITY[m["Severity"]],
+                    path,
+                    line,
+                    None,
+                    None,
+                    None,
+                )
+            )
         for s in result.get("Secrets") or []:
-            expected.append(("secret", s["RuleID"], TRIVY_SEVERITY[s["Severity"]], path, s.get("StartLine"), None, None, None))
+            expected.append(
+                ("secret", s["RuleID"], TRIVY_SEVERITY[s["Severity"]], path, s.get("StartLine"), None, None, None)
+            )
         for lic in result.get("Licenses") or []:
-            expected.append((
-                "license", lic["Name"], TRIVY_SEVERITY[lic["Severity"]],
-                lic.get("FilePath") or path, None, lic.get("PkgName") or None, None, None,
-            ))
+            expected.append(
+                (
+                    "license",
+                    lic["Name"],
+                    TRIVY_SEVERITY[lic["Severity"]],
+                    lic.get("FilePath") or path,
+                    None,
+                    lic.get("PkgName") or None,
+                    None,
+                    None,
+                )
+            )
     return expected
 
 
 def _actual(finding: Finding) -> tuple[Any, ...]:
     return (
-        finding.category.value, finding.rule_id, finding.severity.value, finding.path, finding.line,
-        finding.package, finding.installed_version, finding.fixed_version,
+        finding.category.value,
+        finding.rule_id,
+        finding.severity.value,
+        finding.path,
+        finding.line,
+        finding.package,
+        finding.installed_version,
+        finding.fixed_version,
     )
 
 
@@ -174,7 +217,8 @@ def test_trivy_spot_checks() -> None:
     assert all(f.path == "templates/deployment.yaml" for f in helm)
     licences = trivy.parse((CORPUS / "trivy/license-cyclonedx.json").read_bytes()).findings
     assert {(f.rule_id, f.package) for f in licences} == {
-        ("EPL-1.0", "org.eclipse.sisu:org.eclipse.sisu.plexus"), ("BSD-3-Clause", "org.ow2.asm:asm"),
+        ("EPL-1.0", "org.eclipse.sisu:org.eclipse.sisu.plexus"),
+        ("BSD-3-Clause", "org.ow2.asm:asm"),
         ("MIT License", "org.slf4j:slf4j-api"),
     }
     assert all(f.path is None for f in licences)  # "Java" is trivy's group name, not a file
@@ -200,7 +244,15 @@ def test_gitleaks_findings_match_raw(name: str) -> None:
     assert [
         (f.rule_id, f.severity.value, f.path, f.line, f.end_line, f.commit, f.category) for f in parsed.findings
     ] == [
-        (i["RuleID"], GITLEAKS_SEVERITY[i["RuleID"]], i["File"], i["StartLine"], i["EndLine"], i["Commit"], Category.SECRET)
+        (
+            i["RuleID"],
+            GITLEAKS_SEVERITY[i["RuleID"]],
+            i["File"],
+            i["StartLine"],
+            i["EndLine"],
+            i["Commit"],
+            Category.SECRET,
+        )
         for i in items
     ]
     for finding, item in zip(parsed.findings, items, strict=True):
@@ -212,8 +264,17 @@ def test_gitleaks_findings_match_raw(name: str) -> None:
 
 
 def test_gitleaks_severity_table() -> None:
-    for rule in ("aws-access-token", "github-pat", "gitlab-pat", "stripe-access-token", "slack-bot-token", "private-key",
-                 "gcp-api-key", "azure-ad-client-secret", "openai-api-key"):
+    for rule in (
+        "aws-access-token",
+        "github-pat",
+        "gitlab-pat",
+        "stripe-access-token",
+        "slack-bot-token",
+        "private-key",
+        "gcp-api-key",
+        "azure-ad-client-secret",
+        "openai-api-key",
+    ):
         assert gitleaks.severity_for(rule) is Severity.CRITICAL, rule
     for rule in ("generic-api-key", "jwt", "password-in-url", "test-rule"):
         assert gitleaks.severity_for(rule) is Severity.HIGH, rule
@@ -230,8 +291,15 @@ def test_gitleaks_raw_is_redacted() -> None:
 
 # the table in secscan.scanners.semgrep's docstring
 SEMGREP_SEVERITY = {
-    "CRITICAL": "critical", "ERROR": "high", "HIGH": "high", "WARNING": "medium", "MEDIUM": "medium",
-    "INFO": "low", "LOW": "low", "EXPERIMENT": "info", "INVENTORY": "info",
+    "CRITICAL": "critical",
+    "ERROR": "high",
+    "HIGH": "high",
+    "WARNING": "medium",
+    "MEDIUM": "medium",
+    "INFO": "low",
+    "LOW": "low",
+    "EXPERIMENT": "info",
+    "INVENTORY": "info",
 }
 
 
@@ -239,7 +307,17 @@ def _semgrep_severity(result: dict[str, Any]) -> str:
     score = (result["extra"].get("metadata") or {}).get("security-severity")
     if score is not None:
         score = float(score)
-        return "critical" if score >= 9 else "high" if score >= 7 else "medium" if score >= 4 else "low" if score > 0 else "info"
+        return (
+            "critical"
+            if score >= 9
+            else "high"
+            if score >= 7
+            else "medium"
+            if score >= 4
+            else "low"
+            if score > 0
+            else "info"
+        )
     return SEMGREP_SEVERITY[result["extra"]["severity"].upper()]
 
 
@@ -299,7 +377,8 @@ def test_semgrep_rule_id_prefixes(tmp_path: Path) -> None:
     (rules / "sub").mkdir(parents=True)
     (rules / "sub" / "r.yaml").write_text(
         "rules:\n  - id: my-eval\n    pattern: eval($X)\n    message: m\n    languages: [python]\n    severity: ERROR\n"
-        "  - id: 'my.dotted-rule'\n    pattern: exec($X)\n    message: m\n    languages: [python]\n    severity: ERROR\n"
+        "  - id: 'my.dotted-rule'\n    pattern: exec($X)\n    message: m\n    languages: [python]\n    "
+        "severity: ERROR\n"
     )
     dotted = ".".join(part for part in (rules / "sub").parts if part != "/")
     assert semgrep.rule_id(f"{dotted}.my-eval", (str(rules),)) == "my-eval"
@@ -325,10 +404,12 @@ def _corpus_findings() -> list[Finding]:
 
 
 def _moved(finding: Finding, by: int) -> Finding:
-    return finding.model_copy(update={
-        "line": (finding.line or 0) + by or None,
-        "end_line": (finding.end_line + by) if finding.end_line else None,
-    })
+    return finding.model_copy(
+        update={
+            "line": (finding.line or 0) + by or None,
+            "end_line": (finding.end_line + by) if finding.end_line else None,
+        }
+    )
 
 
 def test_ids_do_not_depend_on_line_numbers() -> None:
@@ -340,8 +421,17 @@ def test_ids_do_not_depend_on_line_numbers() -> None:
 
 
 def test_moving_one_finding_keeps_its_id() -> None:
-    base = Finding(scanner="semgrep", layer="semgrep", category=Category.CODE, rule_id="eval-used",
-                   severity=Severity.HIGH, title="eval", path="app.py", line=10, locator="result = eval(x)")
+    base = Finding(
+        scanner="semgrep",
+        layer="semgrep",
+        category=Category.CODE,
+        rule_id="eval-used",
+        severity=Severity.HIGH,
+        title="eval",
+        path="app.py",
+        line=10,
+        locator="result = eval(x)",
+    )
     other = base.model_copy(update={"rule_id": "exec-used", "line": 20, "locator": "exec(y)"})
     ids = {f.rule_id: f.id for f in assign_ids([base, other])}
     moved = {f.rule_id: f.id for f in assign_ids([base.model_copy(update={"line": 95, "end_line": 96}), other])}
@@ -357,9 +447,18 @@ def test_moving_one_finding_keeps_its_id() -> None:
 
 
 def test_vulnerability_id_ignores_fixed_version_and_severity() -> None:
-    vuln = Finding(scanner="trivy", layer="trivy", category=Category.VULNERABILITY, rule_id="CVE-2018-18074",
-                   severity=Severity.HIGH, title="t", path="requirements.txt", package="requests",
-                   installed_version="2.19.0", fixed_version="2.20.0")
+    vuln = Finding(
+        scanner="trivy",
+        layer="trivy",
+        category=Category.VULNERABILITY,
+        rule_id="CVE-2018-18074",
+        severity=Severity.HIGH,
+        title="t",
+        path="requirements.txt",
+        package="requests",
+        installed_version="2.19.0",
+        fixed_version="2.20.0",
+    )
     later = vuln.model_copy(update={"severity": Severity.CRITICAL, "fixed_version": "2.20.1", "title": "new title"})
     assert assign_ids([vuln])[0].id == assign_ids([later])[0].id
 
@@ -383,15 +482,20 @@ def _rounds() -> list[dict[str, Path | None]]:
 
 def _run(inputs: dict[str, Path | None], out: Path) -> dict[str, Any]:
     options = Options(
-        out_dir=out, no_ai=True, no_slack=True,
-        now=lambda: dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), today=dt.date(2026, 1, 2),
+        out_dir=out,
+        no_ai=True,
+        no_slack=True,
+        now=lambda: dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        today=dt.date(2026, 1, 2),
     )
     anyio.run(report_from_files, inputs, options, None)  # type: ignore[arg-type]
     return json.loads((out / "report.json").read_text())
 
 
 @pytest.fixture(scope="module")
-def corpus_reports(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[dict[str, Path | None], Path, dict[str, Any]]]:
+def corpus_reports(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> list[tuple[dict[str, Path | None], Path, dict[str, Any]]]:
     root = tmp_path_factory.mktemp("corpus-reports")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)  # no secscan.toml from wherever pytest was started
@@ -463,7 +567,9 @@ def test_pipeline_is_deterministic(corpus_reports: list[Any], tmp_path: Path, mo
 
 
 def test_pipeline_output_never_contains_the_dummy_token(corpus_reports: list[Any]) -> None:
-    rounds_with_secrets = [out for inputs, out, _ in corpus_reports if inputs["trivy"] and inputs["trivy"].name == "secrets.json"]
+    rounds_with_secrets = [
+        out for inputs, out, _ in corpus_reports if inputs["trivy"] and inputs["trivy"].name == "secrets.json"
+    ]
     assert rounds_with_secrets, "trivy/secrets.json did not go through the pipeline"
     raw = rounds_with_secrets[0] / "raw" / "trivy.json"
     assert raw.is_file()

@@ -40,8 +40,14 @@ def test_trivy_db_failure_comes_back_from_raw(tmp_path: Path) -> None:
     git(target, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "init")
     empty_cache = tmp_path / "empty-cache"
     empty_cache.mkdir()
-    env = base_env(TRIVY_CACHE_DIR=str(empty_cache), SECSCAN_GITLEAKS=str(real_binary("gitleaks")), SECSCAN_TRIVY=str(real_binary("trivy")))
-    first = secscan("scan", target, "--layers", "gitleaks,trivy", "--no-ai", "--no-slack", env=env, out=tmp_path / "first")
+    env = base_env(
+        TRIVY_CACHE_DIR=str(empty_cache),
+        SECSCAN_GITLEAKS=str(real_binary("gitleaks")),
+        SECSCAN_TRIVY=str(real_binary("trivy")),
+    )
+    first = secscan(
+        "scan", target, "--layers", "gitleaks,trivy", "--no-ai", "--no-slack", env=env, out=tmp_path / "first"
+    )
     assert_no_traceback(first)
     assert first.code == 1, first.stderr
     trivy = first.layer("trivy")
@@ -51,14 +57,34 @@ def test_trivy_db_failure_comes_back_from_raw(tmp_path: Path) -> None:
     assert recorded["trivy"]["status"] == "error" and recorded["trivy"]["error"] == trivy["error"]
     assert recorded["gitleaks"]["status"] == "ok" and recorded["gitleaks"]["file"] == "gitleaks.json"
 
-    again = secscan("report", "--raw", tmp_path / "first" / "raw", "--source", target, "--no-ai", "--no-slack", env=base_env(), out=tmp_path / "again")
+    again = secscan(
+        "report",
+        "--raw",
+        tmp_path / "first" / "raw",
+        "--source",
+        target,
+        "--no-ai",
+        "--no-slack",
+        env=base_env(),
+        out=tmp_path / "again",
+    )
     assert_no_traceback(again)
     assert again.code == 1, again.stderr
     assert comparable(again.report) == comparable(first.report)
     assert any("trivy" in reason for reason in again.report["reasons"])
 
     # in place: --out the very folder whose raw/ is read
-    in_place = secscan("report", "--raw", tmp_path / "first" / "raw", "--source", target, "--no-ai", "--no-slack", env=base_env(), out=tmp_path / "first")
+    in_place = secscan(
+        "report",
+        "--raw",
+        tmp_path / "first" / "raw",
+        "--source",
+        target,
+        "--no-ai",
+        "--no-slack",
+        env=base_env(),
+        out=tmp_path / "first",
+    )
     assert in_place.code == 1
     assert comparable(in_place.report) == comparable(first.report)
     for path in (tmp_path / "again").rglob("*"):
@@ -78,13 +104,24 @@ def fake_run(tmp_path: Path, layers: list[dict[str, Any]], files: dict[str, Any]
 def test_recorded_layer_error_fails_again_even_with_its_output(tmp_path: Path) -> None:
     raw = fake_run(
         tmp_path,
-        [{"name": "semgrep", "status": "error", "error": "semgrep timed out after 900 s", "version": "1.185.0", "file": "semgrep.json"},
-         {"name": "gitleaks", "status": "skipped"}],
+        [
+            {
+                "name": "semgrep",
+                "status": "error",
+                "error": "semgrep timed out after 900 s",
+                "version": "1.185.0",
+                "file": "semgrep.json",
+            },
+            {"name": "gitleaks", "status": "skipped"},
+        ],
         {"semgrep": semgrep_report()},
     )
     run = secscan("report", "--raw", raw, "--no-ai", "--no-slack", env=base_env(), out=tmp_path / "out")
     assert run.code == 1, run.stderr
-    assert [(layer["name"], layer["status"]) for layer in run.report["layers"]] == [("semgrep", "error"), ("gitleaks", "skipped")]
+    assert [(layer["name"], layer["status"]) for layer in run.report["layers"]] == [
+        ("semgrep", "error"),
+        ("gitleaks", "skipped"),
+    ]
     assert run.layer("semgrep")["error"] == "semgrep timed out after 900 s"
 
 

@@ -377,7 +377,10 @@ PRIMARY_CWE = [
     (re.compile(r"trust-boundary"), "CWE-501"),
     (re.compile(r"deserializ|unsafe-load|xstream|xmldecoder"), "CWE-502"),
     (re.compile(r"xss|autoescape|inner-html|innerhtml|mark-safe|bypass-security"), "CWE-79"),
-    (re.compile(r"eval|code-injection|function-constructor|timer-string-injection|file-injection|script-engine"), "CWE-94"),
+    (
+        re.compile(r"eval|code-injection|function-constructor|timer-string-injection|file-injection|script-engine"),
+        "CWE-94",
+    ),
     (re.compile(r"command-injection|shell-injection|exec-injection|program-injection|child-process"), "CWE-78"),
 ]
 

@@ -12,11 +12,18 @@ from secscan.scanners.gitrepo import git_environment
 from secscan.scanners.process import scanner_environment
 
 CREDENTIALS = {
-    "OPENAI_API_KEY": "sk-canary-openai", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
-    "SLACK_BOT_TOKEN": "canary-slack", "SLACK_WEBHOOK_URL": "http://127.0.0.1:9/hook",
-    "AWS_SECRET_ACCESS_KEY": "canary-aws", "GITHUB_TOKEN": "canary-gh", "CI_JOB_TOKEN": "canary-ci",
-    "SEMGREP_APP_TOKEN": "canary-semgrep", "GITLEAKS_CONFIG": "/tmp/theirs.toml", "GIT_DIR": "/tmp/elsewhere",
-    "PYTHONPATH": "/tmp/theirs", "LD_PRELOAD": "/tmp/theirs.so",
+    "OPENAI_API_KEY": "sk-canary-openai",
+    "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+    "SLACK_BOT_TOKEN": "canary-slack",
+    "SLACK_WEBHOOK_URL": "http://127.0.0.1:9/hook",
+    "AWS_SECRET_ACCESS_KEY": "canary-aws",
+    "GITHUB_TOKEN": "canary-gh",
+    "CI_JOB_TOKEN": "canary-ci",
+    "SEMGREP_APP_TOKEN": "canary-semgrep",
+    "GITLEAKS_CONFIG": "/tmp/theirs.toml",
+    "GIT_DIR": "/tmp/elsewhere",
+    "PYTHONPATH": "/tmp/theirs",
+    "LD_PRELOAD": "/tmp/theirs.so",
 }
 
 
@@ -42,8 +49,12 @@ def test_git_runs_none_of_the_repository_commands(tmp_path: Path) -> None:
     subprocess.run(["git", "-C", str(repo), "config", "core.fsmonitor", f"touch {marker}; true"], check=True)
     (repo / "a.txt").write_text("x\n")
     subprocess.run(["git", "-C", str(repo), "add", "a.txt"], check=True, env=scanner_environment(git_environment(repo)))
-    subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], check=True, capture_output=True,
-                   env=scanner_environment(git_environment(repo)))
+    subprocess.run(
+        ["git", "-C", str(repo), "status", "--porcelain"],
+        check=True,
+        capture_output=True,
+        env=scanner_environment(git_environment(repo)),
+    )
     assert not marker.exists()
     subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], check=True, capture_output=True)
     assert marker.exists(), "the control: plain git does run it"

@@ -120,7 +120,10 @@ def test_the_scan_found_the_canaries_and_everything_was_exercised(canary_run: Ca
     assert_outputs_written(run.out)
     report = run.report
     assert {entry["name"]: entry["status"] for entry in report["layers"]} == {
-        "gitleaks": "ok", "semgrep": "ok", "trivy": "ok", "trivy-image": "ok",
+        "gitleaks": "ok",
+        "semgrep": "ok",
+        "trivy": "ok",
+        "trivy-image": "ok",
     }, report["layers"]
     history = run.findings(category="secret", path="legacy_settings.py")
     assert history and history[0]["in_head"] is False, "the history-only secret was not found"
@@ -142,7 +145,7 @@ def _check(where: str, text: str, pieces: set[str], names: dict[str, str]) -> No
     if piece is not None:
         owner = next(name for name, value in names.items() if piece in value)
         at = text.index(piece)
-        pytest.fail(f"{owner} leaked into {where}: …{text[max(0, at - 40): at + 40]!r}…")
+        pytest.fail(f"{owner} leaked into {where}: …{text[max(0, at - 40) : at + 40]!r}…")
 
 
 def test_no_secret_in_any_output_file(canary_run: CanaryRun) -> None:
@@ -189,6 +192,6 @@ def test_the_leak_check_itself_works() -> None:
     value = "glpat-" + "A1b2C3d4E5f6G7h8J9k0"
     armour = "RSA " + "PRIVATE KEY-----"  # split: no private-key block stands in this file
     pieces = secret_windows([value, f"-----BEGIN {armour}\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldY\n-----END {armour}"])
-    assert leaked(f"xx {value[3:3 + WINDOW]} yy", pieces) == value[3:3 + WINDOW]
+    assert leaked(f"xx {value[3 : 3 + WINDOW]} yy", pieces) == value[3 : 3 + WINDOW]
     assert leaked(f"token: [REDACTED] -----BEGIN {armour} [REDACTED]", pieces) is None
     assert leaked("…UUldY…", pieces) is None and leaked("xxREVGR0hJSktMxx", pieces) == "REVGR0hJSktM"

@@ -222,7 +222,9 @@ def _scanner_inputs(root: Path, texts: list[str], reported: list[str]) -> dict[s
             "Tags": [],
             "Fingerprint": f"config/settings_{i}.py:generic-api-key:{i + 1}",
         }
-        for i, (chunk, value) in enumerate(zip(chunks * (len(reported) // max(1, len(chunks)) + 1), reported))
+        for i, (chunk, value) in enumerate(
+            zip(chunks * (len(reported) // max(1, len(chunks)) + 1), reported, strict=False)
+        )
     ]
     semgrep_results = [
         {
@@ -338,9 +340,9 @@ def test_no_generated_secret_reaches_any_channel(tmp_path: Path) -> None:
     texts, reported, unreported = _sample_texts(rng)
     inputs = _scanner_inputs(tmp_path, texts, reported)
     pieces: set[str] = set()
-    for fmt, value in zip(FORMATS, reported):
+    for fmt, value in zip(FORMATS, reported, strict=False):
         pieces |= secret_windows(fmt, value, rng)
-    for fmt, value in zip(FORMATS, unreported):
+    for fmt, value in zip(FORMATS, unreported, strict=False):
         pieces |= secret_windows(fmt, value, rng)
     api_key = "sk-proj-" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(48))
     bot_token = (
@@ -352,7 +354,8 @@ def test_no_generated_secret_reaches_any_channel(tmp_path: Path) -> None:
     with OpenAIServer() as model, SlackServer(token=bot_token) as slack:
         config = tmp_path / "secscan.toml"
         config.write_text(
-            f'[ai]\ntimeout_s = 60\nmax_retries = 0\n\n[slack]\napi_url = "{slack.api_url}"\ntimeout_s = 20\nmax_retries = 0\n'
+            f'[ai]\ntimeout_s = 60\nmax_retries = 0\n\n[slack]\napi_url = "{slack.api_url}"\ntimeout_s = '
+            "20\nmax_retries = 0\n"
         )
         env = base_env(
             OPENAI_API_KEY=api_key, OPENAI_BASE_URL=model.url, SLACK_BOT_TOKEN=bot_token, SLACK_CHANNEL="#security"

@@ -27,9 +27,23 @@ def test_this_repository_passes_its_own_gate(tmp_path: Path) -> None:
     completed = subprocess.run(
         # --config: the operator (this project) vouches for its own policy file; without it the
         # file would be repository config, whose excludes are listed but not applied
-        [sys.executable, "-m", "secscan", "scan", str(REPO_ROOT), "--out", str(out), "--quiet",
-         "--config", str(REPO_ROOT / "secscan.toml")],
-        capture_output=True, text=True, check=False, env=env, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "secscan",
+            "scan",
+            str(REPO_ROOT),
+            "--out",
+            str(out),
+            "--quiet",
+            "--config",
+            str(REPO_ROOT / "secscan.toml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=900,
     )
     report = json.loads((out / "report.json").read_text())
     assert completed.returncode == 0, (report["reasons"], completed.stderr[-2000:])

@@ -33,7 +33,10 @@ def test_a_title_is_the_first_sentence_whole_not_cut_at_an_abbreviation() -> Non
 
 
 def test_a_long_title_is_cut_at_a_word_with_an_ellipsis_never_inside_a_bracket() -> None:
-    text = "Detected a call to subprocess with shell=True (the command string comes from request data and is passed to a shell)"
+    text = (
+        "Detected a call to subprocess with shell=True "
+        "(the command string comes from request data and is passed to a shell)"
+    )
     cut = shorten(text, 80)
     assert cut.endswith("…") and len(cut) <= 80
     assert "(" not in cut, cut  # the bracket it could not close is left out whole

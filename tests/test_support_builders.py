@@ -212,12 +212,8 @@ def run_trivy(trivy: str, cache: Path, home: Path, *args: str) -> dict:
         *trivy_db.offline_flags(cache),
         *args[1:],
     ]
-    proc = subprocess.run(
-        cmd, check=False, capture_output=True, text=True, env=env, timeout=120
-    )
-    assert proc.returncode == 0, (
-        f"{cmd}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
-    )
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, f"{cmd}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
     return json.loads(proc.stdout)
 
 
@@ -238,9 +234,7 @@ def reported(report: dict) -> set[tuple]:
     }
 
 
-def expected(
-    adv: trivy_db.Advisory, result_type: str, pkg: str, installed: str
-) -> tuple:
+def expected(adv: trivy_db.Advisory, result_type: str, pkg: str, installed: str) -> tuple:
     return (
         result_type,
         adv.vulnerability_id,
@@ -303,15 +297,11 @@ def test_bolt_file_roundtrips_and_meta_checksums(tmp_path: Path) -> None:
         "VulnerableVersions": ["<2.20.0"],
         "PatchedVersions": ["2.20.0"],
     }
-    assert json.loads(tree[b"alpine 3.19"][b"busybox"][b"CVE-2023-42366"]) == {
-        "FixedVersion": "1.36.1-r16"
-    }
+    assert json.loads(tree[b"alpine 3.19"][b"busybox"][b"CVE-2023-42366"]) == {"FixedVersion": "1.36.1-r16"}
     assert json.loads(tree[b"debian 12"][b"zlib"][b"CVE-2023-45853"]) == {}
     vuln = json.loads(tree[b"vulnerability"][b"CVE-2018-18074"])
     assert vuln["Severity"] == "HIGH" and vuln["VendorSeverity"] == {"ghsa": 3}
-    assert vuln["CVSS"] == {
-        "nvd": {"V3Vector": REQUESTS.cvss_v3_vector, "V3Score": 7.5}
-    }
+    assert vuln["CVSS"] == {"nvd": {"V3Vector": REQUESTS.cvss_v3_vector, "V3Score": 7.5}}
     assert json.loads(tree[b"data-source"][b"alpine 3.19"])["ID"] == "alpine"
 
     meta = json.loads((db_dir / "metadata.json").read_text())
@@ -331,13 +321,9 @@ def test_bolt_writer_handles_overflow_pages() -> None:
 
 def test_advisory_validation() -> None:
     with pytest.raises(ValueError):
-        trivy_db.Advisory(
-            "alpine", "busybox", "CVE-2023-42366", fixed_version="1"
-        )  # no release
+        trivy_db.Advisory("alpine", "busybox", "CVE-2023-42366", fixed_version="1")  # no release
     with pytest.raises(ValueError):
-        trivy_db.Advisory(
-            "pip", "x", "CVE-2000-0001", fixed_version="1", severity="SEVERE"
-        )
+        trivy_db.Advisory("pip", "x", "CVE-2000-0001", fixed_version="1", severity="SEVERE")
     with pytest.raises(ValueError):
         trivy_db.Advisory("pip", "x", "CVE-2000-0001")  # no range at all
     with pytest.raises(ValueError):
@@ -350,13 +336,9 @@ def test_advisory_validation() -> None:
         )
     with pytest.raises(ValueError):
         trivy_db.Advisory("cargo", "x", "CVE-2000-0001", fixed_version="1")
-    short = trivy_db.Advisory(
-        "alpine", "x", "CVE-2000-0001", release="3.19.4", vulnerable_versions="<2-r0"
-    )
+    short = trivy_db.Advisory("alpine", "x", "CVE-2000-0001", release="3.19.4", vulnerable_versions="<2-r0")
     assert short.fixed_version == "2-r0" and short.bucket == "alpine 3.19"
-    pip = trivy_db.Advisory(
-        "pip", "Zope.Interface", "CVE-2000-0001", fixed_version="5", severity="low"
-    )
+    pip = trivy_db.Advisory("pip", "Zope.Interface", "CVE-2000-0001", fixed_version="5", severity="low")
     assert pip.db_package_name == "zope-interface" and pip.severity == "LOW"
     assert pip.advisory_value() == {
         "VulnerableVersions": ["<5"],
@@ -376,12 +358,8 @@ def test_image_builders_are_deterministic_and_consistent(tmp_path: Path) -> None
             assert hashlib.sha256((a / rel).read_bytes()).hexdigest() == rel.name
 
     index = json.loads((a / "index.json").read_text())
-    manifest = json.loads(
-        (a / "blobs/sha256" / index["manifests"][0]["digest"][7:]).read_text()
-    )
-    config = json.loads(
-        (a / "blobs/sha256" / manifest["config"]["digest"][7:]).read_text()
-    )
+    manifest = json.loads((a / "blobs/sha256" / index["manifests"][0]["digest"][7:]).read_text())
+    config = json.loads((a / "blobs/sha256" / manifest["config"]["digest"][7:]).read_text())
     for desc, diff_id in zip(manifest["layers"], config["rootfs"]["diff_ids"], strict=True):
         blob = (a / "blobs/sha256" / desc["digest"][7:]).read_bytes()
         assert "sha256:" + hashlib.sha256(gzip.decompress(blob)).hexdigest() == diff_id
@@ -419,16 +397,12 @@ def test_image_builders_are_deterministic_and_consistent(tmp_path: Path) -> None
 # --------------------------------------------------------------------------
 
 
-def test_trivy_fs_reports_exactly_the_planted_advisories(
-    trivy_bin: str, trivy_cache: Path, tmp_path: Path
-) -> None:
+def test_trivy_fs_reports_exactly_the_planted_advisories(trivy_bin: str, trivy_cache: Path, tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()
     (project / "requirements.txt").write_text("requests==2.19.0\nJinja2==2.10\n")
     (project / "package.json").write_text(
-        json.dumps(
-            {"name": "app", "version": "1.0.0", "dependencies": {"lodash": "4.17.20"}}
-        )
+        json.dumps({"name": "app", "version": "1.0.0", "dependencies": {"lodash": "4.17.20"}})
     )
     (project / "package-lock.json").write_text(
         json.dumps(
@@ -467,11 +441,7 @@ def test_trivy_fs_reports_exactly_the_planted_advisories(
         expected(JINJA2, "pip", "Jinja2", "2.10"),
         expected(LODASH, "npm", "lodash", "4.17.20"),
     }
-    vulns = {
-        v["VulnerabilityID"]: v
-        for r in report["Results"]
-        for v in r.get("Vulnerabilities") or []
-    }
+    vulns = {v["VulnerabilityID"]: v for r in report["Results"] for v in r.get("Vulnerabilities") or []}
     req = vulns["CVE-2018-18074"]
     assert req["References"] == list(REQUESTS.references)
     assert req["Description"] == REQUESTS.description
@@ -502,11 +472,7 @@ def test_trivy_image_reports_os_and_language_advisories(
     assert report["Metadata"]["OS"]["Family"] == "alpine"
     assert report["Metadata"]["OS"]["Name"] == "3.19.1"
     assert reported(report) == IMAGE_EXPECTED  # nothing from NOT_REPORTED either
-    packages = {
-        (p["Name"], p["Version"])
-        for r in report["Results"]
-        for p in r.get("Packages") or []
-    }
+    packages = {(p["Name"], p["Version"]) for r in report["Results"] for p in r.get("Packages") or []}
     assert {
         ("busybox", "1.36.1-r15"),
         ("musl", "1.2.4_git20230717-r4"),
@@ -514,9 +480,7 @@ def test_trivy_image_reports_os_and_language_advisories(
     } <= packages
 
 
-def test_trivy_image_debian_fixed_and_unfixed(
-    trivy_bin: str, trivy_cache: Path, tmp_path: Path
-) -> None:
+def test_trivy_image_debian_fixed_and_unfixed(trivy_bin: str, trivy_cache: Path, tmp_path: Path) -> None:
     layers = [
         images.debian_root(
             "12.5",
@@ -542,11 +506,7 @@ def test_trivy_image_debian_fixed_and_unfixed(
         expected(OPENSSL_DEB, "debian", "libssl3", "3.0.11-1~deb12u2"),
         expected(ZLIB_DEB_UNFIXED, "debian", "zlib1g", "1:1.2.13.dfsg-1"),
     }
-    status = {
-        v["VulnerabilityID"]: v["Status"]
-        for r in report["Results"]
-        for v in r["Vulnerabilities"]
-    }
+    status = {v["VulnerabilityID"]: v["Status"] for r in report["Results"] for v in r["Vulnerabilities"]}
     assert status == {"CVE-2023-5678": "fixed", "CVE-2023-45853": "affected"}
 
 
@@ -554,9 +514,7 @@ def test_trivy_image_not_vulnerable_versions_are_not_reported(
     trivy_bin: str, trivy_cache: Path, tmp_path: Path
 ) -> None:
     layers = [
-        images.alpine_root(
-            "3.19.1", [("busybox", "1.36.1-r16"), ("musl", "1.2.4_git20230717-r4")]
-        ),
+        images.alpine_root("3.19.1", [("busybox", "1.36.1-r16"), ("musl", "1.2.4_git20230717-r4")]),
         images.python_dist_info("requests", "2.20.0"),
         images.node_package("lodash", "4.17.21"),
     ]
@@ -613,9 +571,7 @@ def test_trivy_image_metadata_exposes_config_env_and_history(
     assert cfg["config"]["Env"] == env
     assert cfg["config"]["Labels"] == {"secret": TOKEN}
     assert cfg["config"]["Cmd"] == ["python3"]
-    assert [h["created_by"] for h in cfg["history"]] == [
-        h["created_by"] for h in history
-    ]
+    assert [h["created_by"] for h in cfg["history"]] == [h["created_by"] for h in history]
     assert [h.get("empty_layer", False) for h in cfg["history"]] == [
         False,
         False,

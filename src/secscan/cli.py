@@ -33,14 +33,22 @@ def _layers(value: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(f"--layers is empty: name at least one of {','.join(LAYER_CHOICES)}")
     unknown = [n for n in names if n not in LAYER_CHOICES]
     if unknown:
-        raise argparse.ArgumentTypeError(f"unknown layer(s) {', '.join(unknown)}: choose from {','.join(LAYER_CHOICES)}")
+        raise argparse.ArgumentTypeError(
+            f"unknown layer(s) {', '.join(unknown)}: choose from {','.join(LAYER_CHOICES)}"
+        )
     return tuple(dict.fromkeys(names))
 
 
 def _policy_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=Path("secscan-report"), help="output folder (default ./secscan-report)")
-    parser.add_argument("--config", type=Path, help="policy/config file (default: secscan.toml or [tool.secscan] in pyproject.toml)")
-    parser.add_argument("--baseline", type=Path, help="an earlier report.json: only findings not in it can fail the gate")
+    parser.add_argument(
+        "--out", type=Path, default=Path("secscan-report"), help="output folder (default ./secscan-report)"
+    )
+    parser.add_argument(
+        "--config", type=Path, help="policy/config file (default: secscan.toml or [tool.secscan] in pyproject.toml)"
+    )
+    parser.add_argument(
+        "--baseline", type=Path, help="an earlier report.json: only findings not in it can fail the gate"
+    )
     parser.add_argument("--no-ai", action="store_true", help="no model call, even with OPENAI_API_KEY set")
     parser.add_argument("--no-slack", action="store_true", help="no Slack message, even when configured")
     output = parser.add_mutually_exclusive_group()
@@ -55,13 +63,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = commands.add_parser("scan", help="run every layer on PATH locally, in parallel")
     scan.add_argument("path", nargs="?", type=Path, default=Path("."), help="what to scan (default .)")
-    scan.add_argument("--image", type=Path, metavar="TAR_OR_OCI_DIR", help=f"also scan a container image ({', '.join(catalog.image_layers())} layer)")
-    scan.add_argument("--layers", type=_layers, metavar="LIST", help=f"subset of {','.join(LAYER_CHOICES)}")
-    scan.add_argument("--semgrep-config", action="append", default=[], metavar="CONFIG", help="extra semgrep config (registry pack or rules path); repeatable")
     scan.add_argument(
-        "--since", metavar="REF|auto",
+        "--image",
+        type=Path,
+        metavar="TAR_OR_OCI_DIR",
+        help=f"also scan a container image ({', '.join(catalog.image_layers())} layer)",
+    )
+    scan.add_argument("--layers", type=_layers, metavar="LIST", help=f"subset of {','.join(LAYER_CHOICES)}")
+    scan.add_argument(
+        "--semgrep-config",
+        action="append",
+        default=[],
+        metavar="CONFIG",
+        help="extra semgrep config (registry pack or rules path); repeatable",
+    )
+    scan.add_argument(
+        "--since",
+        metavar="REF|auto",
         help="diff-aware: scan what changed since merge-base(REF, HEAD); findings are new or existing against it "
-        "(auto: the pull/merge request base from GITHUB_BASE_REF / GITHUB_EVENT_PATH, CI_MERGE_REQUEST_DIFF_BASE_SHA, CHANGE_TARGET)",
+        "(auto: the pull/merge request base from GITHUB_BASE_REF / GITHUB_EVENT_PATH, "
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA, CHANGE_TARGET)",
     )
     scan.add_argument("--no-cache", action="store_true", help="run every layer, even when its cached result would do")
     scan.add_argument(
@@ -72,8 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="the same pipeline on scanner JSON produced elsewhere")
     for name in LAYER_CHOICES:
         report.add_argument(f"--{name}", type=Path, metavar="FILE", help=f"{name} JSON output")
-    report.add_argument("--raw", type=Path, metavar="DIR", help="an earlier run's raw/ folder: the same layers, errors and verdict again")
-    report.add_argument("--source", type=Path, help="the scanned source tree, to read code lines and config from (optional)")
+    report.add_argument(
+        "--raw",
+        type=Path,
+        metavar="DIR",
+        help="an earlier run's raw/ folder: the same layers, errors and verdict again",
+    )
+    report.add_argument(
+        "--source", type=Path, help="the scanned source tree, to read code lines and config from (optional)"
+    )
     report.add_argument("--schema", action="store_true", help="print report.json's JSON Schema and exit")
     _policy_options(report)
 
@@ -145,7 +173,6 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-
 def _run(function: Callable[..., Awaitable[Report]], *args: Any) -> Report:
     """anyio.run, with the report handed back outside the event loop's main task.
 
@@ -171,8 +198,13 @@ def _scan(args: argparse.Namespace) -> int:
     from secscan.pipeline import prepare, scan, selected_layers
 
     options = _options(
-        args, layers=args.layers, image=args.image, semgrep_configs=tuple(args.semgrep_config),
-        since=args.since, no_cache=args.no_cache, no_pr_comment=args.no_pr_comment,
+        args,
+        layers=args.layers,
+        image=args.image,
+        semgrep_configs=tuple(args.semgrep_config),
+        since=args.since,
+        no_cache=args.no_cache,
+        no_pr_comment=args.no_pr_comment,
     )
     if not args.path.is_dir():
         if args.path.exists():

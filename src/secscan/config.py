@@ -109,7 +109,8 @@ class SuppressionEntry(_Strict):
 
 class ScanConfig(_Strict):
     layers: list[LayerName] = Field(
-        default_factory=lambda: list(DEFAULT_LAYERS), min_length=1,
+        default_factory=lambda: list(DEFAULT_LAYERS),
+        min_length=1,
         description="Layers `secscan scan` runs (an empty list would pass the gate on nothing).",
     )
     exclude: list[str] = Field(default_factory=list, description="Path globs no layer reports on.")

@@ -43,7 +43,9 @@ def _trivy_db() -> str:
         data = json.loads(metadata.read_text())
     except (OSError, ValueError):
         return f"unreadable {metadata}"
-    return f"vulnerability DB in {cache}: updated {data.get('UpdatedAt', '?')}, next update {data.get('NextUpdate', '?')}"
+    return (
+        f"vulnerability DB in {cache}: updated {data.get('UpdatedAt', '?')}, next update {data.get('NextUpdate', '?')}"
+    )
 
 
 def run() -> int:

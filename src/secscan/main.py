@@ -38,7 +38,8 @@ SourceArg = Annotated[
     dagger.Directory,
     DefaultPath("/"),
     Doc(
-        "The repository to scan, with its .git directory (gitleaks scans the full history). Default: the repository root"
+        "The repository to scan, with its .git directory (gitleaks scans the full history). Default: the "
+        "repository root"
     ),
 ]
 ImageArg = Annotated[
@@ -52,7 +53,8 @@ ImageTarballArg = Annotated[
 ConfigArg = Annotated[
     dagger.File | None,
     Doc(
-        "secscan policy/config file (secscan.toml, or a pyproject.toml with [tool.secscan]). Default: the one in the source"
+        "secscan policy/config file (secscan.toml, or a pyproject.toml with [tool.secscan]). Default: the one in "
+        "the source"
     ),
 ]
 BaselineArg = Annotated[

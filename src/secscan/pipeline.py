@@ -214,7 +214,13 @@ def _git_target(target: Path, commit: str | None = None, ref: str | None = None)
     """Repository, ref and commit for the report header: as given, else from CI variables, else from git."""
     env = os.environ
     repository = env.get("GITHUB_REPOSITORY") or env.get("CI_PROJECT_PATH") or env.get("JOB_NAME")
-    ref = ref or env.get("GITHUB_HEAD_REF") or env.get("GITHUB_REF_NAME") or env.get("CI_COMMIT_REF_NAME") or env.get("BRANCH_NAME")
+    ref = (
+        ref
+        or env.get("GITHUB_HEAD_REF")
+        or env.get("GITHUB_REF_NAME")
+        or env.get("CI_COMMIT_REF_NAME")
+        or env.get("BRANCH_NAME")
+    )
     commit = commit or env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA") or env.get("GIT_COMMIT")
     run_url = None
     if env.get("GITHUB_SERVER_URL") and env.get("GITHUB_REPOSITORY") and env.get("GITHUB_RUN_ID"):
@@ -226,8 +232,12 @@ def _git_target(target: Path, commit: str | None = None, ref: str | None = None)
         def git(*args: str) -> str | None:
             try:
                 done = subprocess.run(
-                    ["git", "-C", str(target), *args], capture_output=True, text=True, timeout=10,
-                    env=hardened, check=False,
+                    ["git", "-C", str(target), *args],
+                    capture_output=True,
+                    text=True,
+                    timeout=10,
+                    env=hardened,
+                    check=False,
                 )
             except (OSError, subprocess.SubprocessError):
                 return None
@@ -262,7 +272,9 @@ def hide_secret_lines(results: Sequence[LayerResult]) -> list[LayerResult]:
         for index, finding in found:
             findings[index] = hidden(finding)
         places = {(f.path or "", f.line or 0) for _, f in found}
-        hidden_results.append(result.model_copy(update={"findings": findings, "raw": _hide_in_raw(result.name, result.raw, places)}))
+        hidden_results.append(
+            result.model_copy(update={"findings": findings, "raw": _hide_in_raw(result.name, result.raw, places)})
+        )
     return hidden_results
 
 
@@ -281,7 +293,10 @@ def _hide_in_raw(layer: str, raw: str | None, places: set[tuple[str, int]]) -> s
 
 
 def gate_findings(
-    results: Sequence[LayerResult], config: Config, baseline: frozenset[str] | None, today: dt.date,
+    results: Sequence[LayerResult],
+    config: Config,
+    baseline: frozenset[str] | None,
+    today: dt.date,
     source_root: Path | None = None,
 ) -> tuple[list[Finding], list[str]]:
     outcome = gate_outcome(results, config, baseline, today, source_root)
@@ -289,7 +304,10 @@ def gate_findings(
 
 
 def gate_outcome(
-    results: Sequence[LayerResult], config: Config, baseline: frozenset[str] | None, today: dt.date,
+    results: Sequence[LayerResult],
+    config: Config,
+    baseline: frozenset[str] | None,
+    today: dt.date,
     source_root: Path | None = None,
 ) -> ExceptionOutcome:
     """Normalized findings with every exception (operator, repository) and the baseline applied."""
@@ -301,15 +319,27 @@ def gate_outcome(
         warnings = [*warnings, licensed.note]
     exceptions = list(outcome.exceptions)
     for entry in config.suppress:
-        hid = [f.id for f in findings if f.suppression is not None and f.suppression.source == "policy"
-               and matches(entry, f)]
-        exceptions.append(ExceptionEntry(kind="suppress", origin="operator", source=operator_config_name(config),
-                                         pattern=describe(entry), applied=True, hid=hid))
+        hid = [
+            f.id
+            for f in findings
+            if f.suppression is not None and f.suppression.source == "policy" and matches(entry, f)
+        ]
+        exceptions.append(
+            ExceptionEntry(
+                kind="suppress",
+                origin="operator",
+                source=operator_config_name(config),
+                pattern=describe(entry),
+                applied=True,
+                hid=hid,
+            )
+        )
     if baseline is not None:
         findings = apply_baseline(findings, baseline)
     findings = with_risk(findings, config.policy.threshold(Category.LICENSE))
-    return ExceptionOutcome(findings=findings, exceptions=exceptions, warnings=[*outcome.warnings, *warnings],
-                            refused=outcome.refused)
+    return ExceptionOutcome(
+        findings=findings, exceptions=exceptions, warnings=[*outcome.warnings, *warnings], refused=outcome.refused
+    )
 
 
 async def analyze(
@@ -323,12 +353,19 @@ async def analyze(
 ) -> Analysis:
     """From layer results to the final report (nothing written yet), within the time budget.
     `source_root`: the scanned tree, if there is one (the AI prompt then shows source lines)."""
-    with analysis_budget(budget.DEFAULT_ANALYSIS_BUDGET_S if options.analysis_budget_s is None else options.analysis_budget_s):
+    with analysis_budget(
+        budget.DEFAULT_ANALYSIS_BUDGET_S if options.analysis_budget_s is None else options.analysis_budget_s
+    ):
         return await _analyze(results, prepared, options, mode=mode, target=target, source_root=source_root)
 
 
 async def _analyze(
-    results: Sequence[LayerResult], prepared: Prepared, options: Options, *, mode: str, target: Target,
+    results: Sequence[LayerResult],
+    prepared: Prepared,
+    options: Options,
+    *,
+    mode: str,
+    target: Target,
     source_root: Path | None = None,
 ) -> Analysis:
     now = options.now()
@@ -338,7 +375,9 @@ async def _analyze(
     gated = gate_outcome(results, config, prepared.baseline, today, source_root)
     findings, warnings = gated.findings, list(gated.warnings)
     check("the policy gate")
-    facts = GateFacts(findings, [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results], config.policy)
+    facts = GateFacts(
+        findings, [LayerOutcome(name=r.name, status=r.status, error=r.error) for r in results], config.policy
+    )
     decision = _with_refusals(decide(facts), gated.refused)
     layer_errors = [layer_error_line(r.name, r.error) for r in results if r.status == "error" and r.error]
     synthesis = await synthesize(
@@ -387,7 +426,9 @@ async def _analyze(
         target=target,
         counts=count_findings(findings),
         warnings=warnings,
-        config=ConfigProvenance(files=list(config.trust.files), repository_exceptions=config.policy.repository_exceptions),
+        config=ConfigProvenance(
+            files=list(config.trust.files), repository_exceptions=config.policy.repository_exceptions
+        ),
         exceptions=gated.exceptions,
     )
     return Analysis(report=report, raw={r.name: r.raw for r in results if r.raw is not None})
@@ -429,7 +470,9 @@ async def synthesize(data: SynthesisInput, config: Config, options: Options) -> 
         try:
             from secscan.synthesis import ai
         except ImportError as exc:
-            return SynthesisResult(synthesis=deterministic.build(data, error=f"AI layer unavailable: {exc}"), usage=None)
+            return SynthesisResult(
+                synthesis=deterministic.build(data, error=f"AI layer unavailable: {exc}"), usage=None
+            )
         return await ai.synthesize_or_fall_back(data, config, credentials)
     return SynthesisResult(synthesis=deterministic.build(data), usage=None)
 
@@ -494,7 +537,9 @@ def results_from_files(
             if isinstance(exc, ScannerError):
                 error = f"{path.name}: {exc}"
             else:
-                error = " ".join(redact_text(f"{path.name}: {name}: internal error: {type(exc).__name__}: {exc}")[:400].split())
+                error = " ".join(
+                    redact_text(f"{path.name}: {name}: internal error: {type(exc).__name__}: {exc}")[:400].split()
+                )
             if raw is None:  # not even read as JSON: keep the text, masked
                 raw = redact_text(data.decode(errors="replace"))
             results.append(LayerResult(name=name, status="error", error=error, raw=raw))
@@ -545,12 +590,23 @@ def _restored(entry: RawLayer, raw_dir: Path, source_root: Path | None) -> Layer
         [parsed] = results_from_files({entry.name: path}, source_root)
     elif entry.status == "ok":
         missing = entry.file or f"{entry.name}.json"
-        return LayerResult(name=entry.name, status="error", version=entry.version, error=f"raw/{missing} is missing: the layer's output cannot be judged again")
+        return LayerResult(
+            name=entry.name,
+            status="error",
+            version=entry.version,
+            error=f"raw/{missing} is missing: the layer's output cannot be judged again",
+        )
     else:
         parsed = LayerResult(name=entry.name, status="error")
     if entry.status == "error":  # as it failed then: its partial output is kept, the gate still fails
-        return parsed.model_copy(update={"status": "error", "error": entry.error or parsed.error or "failed (no message recorded)",
-                                         "version": entry.version or parsed.version, "notes": entry.notes or parsed.notes})
+        return parsed.model_copy(
+            update={
+                "status": "error",
+                "error": entry.error or parsed.error or "failed (no message recorded)",
+                "version": entry.version or parsed.version,
+                "notes": entry.notes or parsed.notes,
+            }
+        )
     return parsed.model_copy(update={"version": parsed.version or entry.version, "notes": entry.notes or parsed.notes})
 
 
@@ -592,7 +648,9 @@ async def scan(target: Path, options: Options, progress: ProgressCallback | None
         analysis = Analysis(report=with_diff(analysis.report, options.since, scope), raw=analysis.raw)
     if options.image is not None:
         analysis = Analysis(
-            report=analysis.report.model_copy(update={"target": analysis.report.target.model_copy(update={"image": utf8_safe(str(options.image))})}),
+            report=analysis.report.model_copy(
+                update={"target": analysis.report.target.model_copy(update={"image": utf8_safe(str(options.image))})}
+            ),
             raw=analysis.raw,
         )
     return finish(analysis, options, prepared.config)
@@ -612,7 +670,10 @@ async def resolve_scope(options: Options, target: Path) -> DiffScope | None:
 def with_diff(report: Report, since: str, scope: DiffScope | None) -> Report:
     """The report of a --since scan: its base, and "N new in this change, M already on the base"."""
     if scope is None:  # --since auto outside a pull/merge request
-        note = f"--since {since}: no pull/merge request base found (GITHUB_BASE_REF, GITHUB_EVENT_PATH, CI_MERGE_REQUEST_DIFF_BASE_SHA, CHANGE_TARGET): scanned everything"
+        note = (
+            f"--since {since}: no pull/merge request base found (GITHUB_BASE_REF, GITHUB_EVENT_PATH, "
+            "CI_MERGE_REQUEST_DIFF_BASE_SHA, CHANGE_TARGET): scanned everything"
+        )
         return report.model_copy(update={"warnings": [*report.warnings, note]})
     status = report.counts.get("status", {})
     new, existing = status.get("new", 0), status.get("existing", 0)

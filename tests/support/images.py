@@ -93,15 +93,8 @@ def tar_layer(files: Layer) -> bytes:
     """
     file_data: dict[str, bytes] = {}
     for raw_path, content in files.items():
-        file_data[_norm_path(raw_path)] = (
-            content.encode() if isinstance(content, str) else bytes(content)
-        )
-    dirs = {
-        str(parent)
-        for path in file_data
-        for parent in PurePosixPath(path).parents
-        if str(parent) != "."
-    }
+        file_data[_norm_path(raw_path)] = content.encode() if isinstance(content, str) else bytes(content)
+    dirs = {str(parent) for path in file_data for parent in PurePosixPath(path).parents if str(parent) != "."}
     if clash := dirs & file_data.keys():
         raise ValueError(f"paths used both as file and directory: {sorted(clash)}")
     entries: dict[str, bytes | None] = {**dict.fromkeys(dirs), **file_data}
@@ -261,9 +254,7 @@ def build_oci_layout(
                 "size": len(blob),
             }
         )
-    config = _canonical_json(
-        image_config(diff_ids, env, history=history, **config_kwargs)
-    )
+    config = _canonical_json(image_config(diff_ids, env, history=history, **config_kwargs))
     manifest: dict[str, Any] = {
         "schemaVersion": 2,
         "mediaType": _OCI_MANIFEST,
@@ -322,14 +313,10 @@ def build_docker_save_tar(
     dest.parent.mkdir(parents=True, exist_ok=True)
     layer_tars = [tar_layer(files) for files in layers]
     diff_ids = [_sha256(raw) for raw in layer_tars]
-    config = _canonical_json(
-        image_config(diff_ids, env, history=history, **config_kwargs)
-    )
+    config = _canonical_json(image_config(diff_ids, env, history=history, **config_kwargs))
     config_name = hashlib.sha256(config).hexdigest() + ".json"
     layer_names = [d.split(":", 1)[1] + "/layer.tar" for d in diff_ids]
-    manifest = [
-        {"Config": config_name, "RepoTags": list(repo_tags), "Layers": layer_names}
-    ]
+    manifest = [{"Config": config_name, "RepoTags": list(repo_tags), "Layers": layer_names}]
     repositories: dict[str, dict[str, str]] = {}
     for tag in repo_tags:
         repo, _, t = tag.rpartition(":")
@@ -354,17 +341,12 @@ def build_docker_save_tar(
 OSPackage = tuple[str, str] | tuple[str, str, str]
 
 
-def _os_release(
-    id_: str, name: str, version_id: str, pretty: str, extra: str = ""
-) -> str:
+def _os_release(id_: str, name: str, version_id: str, pretty: str, extra: str = "") -> str:
     return f'NAME="{name}"\nID={id_}\nVERSION_ID={version_id}\nPRETTY_NAME="{pretty}"\n{extra}'
 
 
 def _apk_checksum(name: str, version: str) -> str:
-    return (
-        "Q1"
-        + base64.b64encode(hashlib.sha1(f"{name}-{version}".encode()).digest()).decode()
-    )
+    return "Q1" + base64.b64encode(hashlib.sha1(f"{name}-{version}".encode()).digest()).decode()
 
 
 def alpine_root(
@@ -479,13 +461,7 @@ def python_dist_info(
     return {f"{site_packages}/{dist}/METADATA": metadata.encode()}
 
 
-def node_package(
-    name: str, version: str, *, app_dir: str = "usr/src/app"
-) -> dict[str, bytes]:
+def node_package(name: str, version: str, *, app_dir: str = "usr/src/app") -> dict[str, bytes]:
     """``node_modules/<name>/package.json``, which trivy's node-pkg analyzer reads in images."""
     pkg = {"name": name, "version": version, "license": "MIT"}
-    return {
-        f"{app_dir}/node_modules/{name}/package.json": json.dumps(
-            pkg, indent=2
-        ).encode()
-    }
+    return {f"{app_dir}/node_modules/{name}/package.json": json.dumps(pkg, indent=2).encode()}

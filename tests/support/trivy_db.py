@@ -134,22 +134,16 @@ class Advisory:
 
     def __post_init__(self) -> None:
         if self.ecosystem not in ECOSYSTEMS:
-            raise ValueError(
-                f"unsupported ecosystem {self.ecosystem!r}; expected one of {ECOSYSTEMS}"
-            )
+            raise ValueError(f"unsupported ecosystem {self.ecosystem!r}; expected one of {ECOSYSTEMS}")
         sev = self.severity.upper()
         if sev not in SEVERITIES:
-            raise ValueError(
-                f"unsupported severity {self.severity!r}; expected one of {SEVERITIES}"
-            )
+            raise ValueError(f"unsupported severity {self.severity!r}; expected one of {SEVERITIES}")
         object.__setattr__(self, "severity", sev)
         object.__setattr__(self, "references", tuple(self.references))
         object.__setattr__(self, "cwe_ids", tuple(self.cwe_ids))
         if self.is_os:
             if not self.release:
-                raise ValueError(
-                    f"{self.ecosystem} advisory {self.vulnerability_id} needs release="
-                )
+                raise ValueError(f"{self.ecosystem} advisory {self.vulnerability_id} needs release=")
             vv = (self.vulnerable_versions or "").strip()
             if vv:
                 m = re.fullmatch(r"<\s*([^\s,<>=]+)", vv)
@@ -192,9 +186,7 @@ class Advisory:
         if self.is_os:
             return {"FixedVersion": self.fixed_version} if self.fixed_version else {}
         value: dict[str, Any] = {
-            "VulnerableVersions": [
-                self.vulnerable_versions or f"<{self.fixed_version}"
-            ],
+            "VulnerableVersions": [self.vulnerable_versions or f"<{self.fixed_version}"],
         }
         if self.fixed_version:
             value["PatchedVersions"] = [self.fixed_version]
@@ -213,9 +205,7 @@ def _os_bucket_release(ecosystem: str, release: str) -> str:
 _SEVERITY_INT = {name: i for i, name in enumerate(SEVERITIES)}
 
 
-def _vulnerability_value(
-    adv: Advisory, vendor_severity: Mapping[str, int]
-) -> dict[str, Any]:
+def _vulnerability_value(adv: Advisory, vendor_severity: Mapping[str, int]) -> dict[str, Any]:
     value: dict[str, Any] = {
         "Title": adv.title,
         "Description": adv.description,
@@ -263,9 +253,7 @@ def metadata(now: _dt.datetime | None = None) -> dict[str, Any]:
 Tree = Mapping[bytes, Any]
 
 
-def trivy_db_tree(
-    advisories: Iterable[Advisory], meta: Mapping[str, Any] | None = None
-) -> dict[bytes, Any]:
+def trivy_db_tree(advisories: Iterable[Advisory], meta: Mapping[str, Any] | None = None) -> dict[bytes, Any]:
     """The nested bucket tree (bytes keys; dict = bucket, bytes = value)."""
     advisories = list(advisories)
     tree: dict[bytes, Any] = {}
@@ -277,22 +265,17 @@ def trivy_db_tree(
         pkg = root.setdefault(adv.db_package_name.encode(), {})
         key = adv.vulnerability_id.encode()
         if key in pkg:
-            raise ValueError(
-                f"duplicate advisory {adv.vulnerability_id} for {adv.bucket}/{adv.package}"
-            )
+            raise ValueError(f"duplicate advisory {adv.vulnerability_id} for {adv.bucket}/{adv.package}")
         pkg[key] = _json(adv.advisory_value())
         data_sources[adv.bucket.encode()] = _json(adv.data_source)
         ds_id = adv.data_source["ID"]
         sev = vendor_sev.setdefault(adv.vulnerability_id, {})
         if sev.get(ds_id, _SEVERITY_INT[adv.severity]) != _SEVERITY_INT[adv.severity]:
-            raise ValueError(
-                f"conflicting {ds_id} severities for {adv.vulnerability_id}"
-            )
+            raise ValueError(f"conflicting {ds_id} severities for {adv.vulnerability_id}")
         sev[ds_id] = _SEVERITY_INT[adv.severity]
         first.setdefault(adv.vulnerability_id, adv)
     tree[b"vulnerability"] = {
-        vid.encode(): _json(_vulnerability_value(adv, vendor_sev[vid]))
-        for vid, adv in first.items()
+        vid.encode(): _json(_vulnerability_value(adv, vendor_sev[vid])) for vid, adv in first.items()
     }
     tree[b"data-source"] = data_sources
     if meta is not None:
@@ -357,15 +340,9 @@ def _fnv64a(data: bytes) -> int:
     return h
 
 
-def _meta_page(
-    pgid: int, root: int, freelist: int, high_water: int, txid: int
-) -> bytes:
-    body = _META_BODY.pack(
-        _MAGIC, _VERSION, PAGE_SIZE, 0, root, 0, freelist, high_water, txid
-    )
-    page = (
-        _PAGE_HEADER.pack(pgid, _META, 0, 0) + body + struct.pack("<Q", _fnv64a(body))
-    )
+def _meta_page(pgid: int, root: int, freelist: int, high_water: int, txid: int) -> bytes:
+    body = _META_BODY.pack(_MAGIC, _VERSION, PAGE_SIZE, 0, root, 0, freelist, high_water, txid)
+    page = _PAGE_HEADER.pack(pgid, _META, 0, 0) + body + struct.pack("<Q", _fnv64a(body))
     return page.ljust(PAGE_SIZE, b"\0")
 
 
@@ -397,9 +374,7 @@ def bolt_bytes(tree: Tree) -> bytes:
             elif isinstance(value, (bytes, bytearray)):
                 items.append((0, bytes(key), bytes(value)))
             else:
-                raise TypeError(
-                    f"value for {key!r} must be bytes or a mapping, got {type(value)}"
-                )
+                raise TypeError(f"value for {key!r} must be bytes or a mapping, got {type(value)}")
         if len(items) >= 0xFFFF:
             raise ValueError("too many keys in one bucket for a single leaf page")
         elems = bytearray()
@@ -449,20 +424,14 @@ def read_bolt(data: bytes) -> dict[bytes, Any]:
         _pid, flags, count, _ovf = _PAGE_HEADER.unpack_from(page, 0)
         out: dict[bytes, Any] = {}
         for i in range(count):
-            eoff = _PAGE_HEADER.size + i * (
-                _LEAF_ELEM.size if flags & _LEAF else _BRANCH_ELEM.size
-            )
+            eoff = _PAGE_HEADER.size + i * (_LEAF_ELEM.size if flags & _LEAF else _BRANCH_ELEM.size)
             if flags & _LEAF:
                 eflags, pos, ksize, vsize = _LEAF_ELEM.unpack_from(page, eoff)
                 key = page[eoff + pos : eoff + pos + ksize]
                 value = page[eoff + pos + ksize : eoff + pos + ksize + vsize]
                 if eflags & _BUCKET_LEAF_FLAG:
                     sub_root, _seq = _BUCKET_HEADER.unpack_from(value, 0)
-                    out[key] = (
-                        read_page(value[_BUCKET_HEADER.size :])
-                        if sub_root == 0
-                        else read_pgid(sub_root)
-                    )
+                    out[key] = read_page(value[_BUCKET_HEADER.size :]) if sub_root == 0 else read_pgid(sub_root)
                 else:
                     out[key] = value
             elif flags & _BRANCH:
@@ -471,9 +440,7 @@ def read_bolt(data: bytes) -> dict[bytes, Any]:
         return out
 
     def read_pgid(pgid: int) -> dict[bytes, Any]:
-        _pid, _flags, _count, overflow = _PAGE_HEADER.unpack_from(
-            data, pgid * page_size
-        )
+        _pid, _flags, _count, overflow = _PAGE_HEADER.unpack_from(data, pgid * page_size)
         return read_page(data[pgid * page_size : (pgid + overflow + 1) * page_size])
 
     return read_pgid(meta[4])

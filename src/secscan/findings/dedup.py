@@ -112,7 +112,11 @@ def _merge_at_other_head_places(merged: dict[tuple[object, ...], Finding]) -> No
     for key, finding in merged.items():
         if catalog.layer(finding.layer).history and finding.category is Category.SECRET:
             for sighting in finding.sightings:
-                if sighting.in_head and sighting.line and (sighting.path, sighting.line) != (finding.path, finding.line):
+                if (
+                    sighting.in_head
+                    and sighting.line
+                    and (sighting.path, sighting.line) != (finding.path, finding.line)
+                ):
                     places.setdefault((sighting.path, sighting.line), key)
     if not places:
         return
@@ -121,7 +125,10 @@ def _merge_at_other_head_places(merged: dict[tuple[object, ...], Finding]) -> No
         if layer.history or layer.kind != "source" or finding.category is not Category.SECRET:
             continue
         start, end = _span(finding)
-        target = next((places[(finding.path, n)] for n in range(start, min(end, start + 64) + 1) if (finding.path, n) in places), None)
+        target = next(
+            (places[(finding.path, n)] for n in range(start, min(end, start + 64) + 1) if (finding.path, n) in places),
+            None,
+        )
         if target is not None and target in merged:
             merged[target] = _combine(merged[target], finding)
             del merged[key]
@@ -183,7 +190,11 @@ class _SameFile:
         start, end = _span(finding)
         if end - start > _WIDE:
             return next(
-                (i for i, other in enumerate(self.slots) if other.scanner != finding.scanner and _overlaps(other, finding)),
+                (
+                    i
+                    for i, other in enumerate(self.slots)
+                    if other.scanner != finding.scanner and _overlaps(other, finding)
+                ),
                 None,
             )
         others = [s for s in _SCANNER_PREFERENCE if s != finding.scanner]

@@ -28,7 +28,13 @@ def identity_key(finding: Finding) -> tuple[str, ...]:
     """What makes two findings 'the same problem', independent of where lines moved."""
     category = finding.category
     if category is Category.VULNERABILITY:
-        return (category.value, finding.rule_id, finding.package or "", finding.installed_version or "", _place(finding))
+        return (
+            category.value,
+            finding.rule_id,
+            finding.package or "",
+            finding.installed_version or "",
+            _place(finding),
+        )
     if category is Category.SECRET and finding.sightings and catalog.layer(finding.layer).history:
         # where the secret was first seen (in the locator): the same id wherever it moved since
         return (category.value, finding.rule_id, _normalize(finding.locator))

@@ -211,8 +211,10 @@ class Finding(BaseModel):
         if not isinstance(data, dict) or _FROM_REDACTED_INPUT.get():
             return data
         return {
-            key: redact_text(value) if isinstance(value, str) and key not in _VERBATIM
-            else [redact_text(v) if isinstance(v, str) else v for v in value] if isinstance(value, list)
+            key: redact_text(value)
+            if isinstance(value, str) and key not in _VERBATIM
+            else [redact_text(v) if isinstance(v, str) else v for v in value]
+            if isinstance(value, list)
             else value
             for key, value in data.items()
         }
@@ -227,8 +229,18 @@ class Finding(BaseModel):
 # Values from closed sets or made by secscan itself: nothing to mask.
 _VERBATIM = frozenset(
     {
-        "id", "scanner", "category", "severity", "status", "layer", "commit", "line", "end_line",
-        "identity", "sightings", "risk",
+        "id",
+        "scanner",
+        "category",
+        "severity",
+        "status",
+        "layer",
+        "commit",
+        "line",
+        "end_line",
+        "identity",
+        "sightings",
+        "risk",
     }
 )
 

@@ -51,7 +51,13 @@ def json_for_script(value: Any) -> str:
         text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     except (TypeError, orjson.JSONEncodeError):  # e.g. lone surrogates: the standard module copes
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(raw, escaped)
     return text
 
@@ -155,21 +161,25 @@ def synthesis_section(report: Report, text: Text) -> str:
         parts.append(f'<p class="muted">AI synthesis not used: {text(synthesis.error)}</p>')
     if synthesis.top_risks:
         items = "".join(
-            f"<li><strong>{text(risk.title)}</strong> <span class=\"muted\">({text(risk.urgency.replace('_', ' '))})</span>"
+            f"<li><strong>{text(risk.title)}</strong> <span "
+            f'class="muted">({text(risk.urgency.replace("_", " "))})</span>'
             f"<br>{text(risk.why_it_matters)}<br>Fix: {text(risk.fix)}</li>"
             for risk in synthesis.top_risks
         )
         parts.append(f'<h3>Top risks</h3><ol id="top-risks">{items}</ol>')
     if synthesis.likely_false_positives:
         items = "".join(
-            f"<li>{text(doubt.reason)} <span class=\"muted mono\">{text(', '.join(doubt.finding_ids))}</span></li>"
+            f'<li>{text(doubt.reason)} <span class="muted mono">{text(", ".join(doubt.finding_ids))}</span></li>'
             for doubt in synthesis.likely_false_positives
         )
         parts.append(
-            f"<h3>Likely false positives, by the AI</h3><p class=\"muted\">Advisory: they still count.</p><ul>{items}</ul>"
+            '<h3>Likely false positives, by the AI</h3><p class="muted">Advisory: they still '
+            f"count.</p><ul>{items}</ul>"
         )
     if synthesis.next_actions:
-        parts.append("<h3>Next actions</h3><ul>" + "".join(f"<li>{text(a)}</li>" for a in synthesis.next_actions) + "</ul>")
+        parts.append(
+            "<h3>Next actions</h3><ul>" + "".join(f"<li>{text(a)}</li>" for a in synthesis.next_actions) + "</ul>"
+        )
     parts.append("</section>")
     return "".join(parts)
 
@@ -202,7 +212,8 @@ def chart(report: Report) -> str:
                 continue
             bar = count * scale
             shapes.append(
-                f'<rect class="sev-{severity.value}" x="{x:.1f}" y="{y + 4}" width="{bar:.1f}" height="{row_height - 10}">'
+                f'<rect class="sev-{severity.value}" x="{x:.1f}" y="{y + 4}" width="{bar:.1f}" '
+                f'height="{row_height - 10}">'
                 f"<title>{escape(layer.name)} · {severity.value}: {count}</title></rect>"
             )
             x += bar
@@ -235,14 +246,13 @@ def layers_section(report: Report, text: Text) -> str:
         warnings = f"<details><summary>Warnings ({len(report.warnings)})</summary><ul>{items}</ul></details>"
     if report.exceptions:
         items = "".join(f"<li>{text(describe_exception(e))}</li>" for e in report.exceptions)
-        warnings += f'<details id="exceptions" open><summary>Exceptions ({len(report.exceptions)})</summary><ul>{items}</ul></details>'
+        summary = f"<summary>Exceptions ({len(report.exceptions)})</summary>"
+        warnings += f'<details id="exceptions" open>{summary}<ul>{items}</ul></details>'
     return (
         '<section id="layers"><h2>Layers</h2>'
         + chart(report)
         + f'<table id="layers-table"><thead><tr><th>layer</th><th>status</th><th>version</th>{header}'
-        f"<th>time</th><th>error</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        + warnings
-        + "</section>"
+        f"<th>time</th><th>error</th></tr></thead><tbody>{''.join(rows)}</tbody></table>" + warnings + "</section>"
     )
 
 
@@ -258,8 +268,9 @@ def findings_section(report: Report) -> str:
     return (
         f'<section id="findings"><h2>Findings ({len(report.findings)})</h2>'
         '<p id="script-error" class="error-banner" hidden></p>'
-        '<noscript><p>The findings table needs JavaScript; report.json has every finding.</p></noscript>'
-        f'<div class="controls"><input type="search" id="filter-text" placeholder="Filter: title, rule, path, package, id" '
+        "<noscript><p>The findings table needs JavaScript; report.json has every finding.</p></noscript>"
+        '<div class="controls"><input type="search" id="filter-text" placeholder="Filter: title, rule, path, '
+        'package, id" '
         f'aria-label="filter findings">{selects}</div>'
         '<p id="findings-count" class="muted"></p>'
         f'<table id="findings-table"><thead><tr>{headers}</tr></thead><tbody id="findings-body"></tbody></table>'
@@ -275,7 +286,9 @@ class HtmlReport:
         report = redacted_envelope(report)
         text = Text()
         data = {"findings": [finding_data(f) for f in report.findings]}
-        title = f"secscan: {report.verdict.upper()}" + (f" · {report.target.repository}" if report.target.repository else "")
+        title = f"secscan: {report.verdict.upper()}" + (
+            f" · {report.target.repository}" if report.target.repository else ""
+        )
         return (
             "<!doctype html>\n"
             '<html lang="en"><head><meta charset="utf-8">'

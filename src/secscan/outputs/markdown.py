@@ -262,7 +262,8 @@ def top_risks(report: Report, esc: Escaper, limit: int = 10) -> str:
     if doubts:
         lines.append("\n**Likely false positives, by the AI** (advisory: they still count)\n")
         lines += [
-            f"- {esc.text(doubt.reason, 300)} ({', '.join(esc.code(i, 24, in_table=False) for i in doubt.finding_ids[:5])})"
+            f"- {esc.text(doubt.reason, 300)} "
+            f"({', '.join(esc.code(i, 24, in_table=False) for i in doubt.finding_ids[:5])})"
             for doubt in doubts
         ]
     return folded(f"Top risks ({len(report.synthesis.top_risks)})", "\n".join(lines))
@@ -288,8 +289,7 @@ def exceptions_section(report: Report, esc: Escaper, limit: int = 50) -> str:
 
 def footer(report: Report) -> str:
     return (
-        f"<sub>secscan {report.secscan_version} · every finding is in report.json, "
-        "secscan.sarif and report.html</sub>"
+        f"<sub>secscan {report.secscan_version} · every finding is in report.json, secscan.sarif and report.html</sub>"
     )
 
 
@@ -305,7 +305,9 @@ def findings_sections(report: Report, esc: Escaper, budget: Budget) -> list[str]
     sections = []
     if new:
         table = fill_table(new, budget, lambda f: finding_row(f, esc))
-        visible = Table(rows=table.rows[:VISIBLE_NEW_ROWS], omitted=0 if len(table.rows) > VISIBLE_NEW_ROWS else table.omitted)
+        visible = Table(
+            rows=table.rows[:VISIBLE_NEW_ROWS], omitted=0 if len(table.rows) > VISIBLE_NEW_ROWS else table.omitted
+        )
         body = render_table(visible)
         if len(table.rows) > VISIBLE_NEW_ROWS:
             rest = Table(rows=table.rows[VISIBLE_NEW_ROWS:], omitted=table.omitted)
@@ -313,7 +315,9 @@ def findings_sections(report: Report, esc: Escaper, budget: Budget) -> list[str]
         sections.append(f"### New findings ({len(new)})\n\n{body}")
     else:
         notice = exceptions_notice(report)
-        sections.append("### New findings (0)\n\n" + (f"No new findings, but {notice}." if notice else "No new findings."))
+        sections.append(
+            "### New findings (0)\n\n" + (f"No new findings, but {notice}." if notice else "No new findings.")
+        )
     if existing:
         table = fill_table(existing, budget, lambda f: finding_row(f, esc))
         sections.append(folded(f"Existing findings ({len(existing)}), already in the baseline", render_table(table)))

@@ -46,9 +46,7 @@ class LayerProgress:
         self._progress: Progress = Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=out, transient=False
         )
-        self._tasks: dict[str, TaskID] = {
-            name: self._progress.add_task(f"{name}: waiting", total=1) for name in layers
-        }
+        self._tasks: dict[str, TaskID] = {name: self._progress.add_task(f"{name}: waiting", total=1) for name in layers}
 
     def __enter__(self) -> Self:
         if self._out.is_terminal:

@@ -30,7 +30,4 @@ def load_baseline(path: Path) -> frozenset[str]:
 
 
 def apply_baseline(findings: list[Finding], known: frozenset[str]) -> list[Finding]:
-    return [
-        f.model_copy(update={"status": "existing"}) if f.status == "new" and f.id in known else f
-        for f in findings
-    ]
+    return [f.model_copy(update={"status": "existing"}) if f.status == "new" and f.id in known else f for f in findings]

@@ -30,7 +30,11 @@ Origin = Literal["operator", "repository"]
 # The scanners' own control files secscan never lets them read (they run with secscan's own
 # configuration, from a directory of their own): listed so nobody thinks they applied.
 IGNORED_CONTROL_FILES = (
-    ".gitleaks.toml", "trivy.yaml", "trivy.yml", "trivy-secret.yaml", ".trivyignore.yaml",
+    ".gitleaks.toml",
+    "trivy.yaml",
+    "trivy.yml",
+    "trivy-secret.yaml",
+    ".trivyignore.yaml",
 )
 _FILE_COUNT_LIMIT = 200_000
 
@@ -130,8 +134,13 @@ def _suppress_candidates(
             continue
         found.append(
             _Candidate(
-                "suppress", source, describe(entry), lambda f, e=entry: matches(e, f),  # type: ignore[misc]
-                entry.reason, owner=entry.owner, expires=entry.expires.isoformat(),
+                "suppress",
+                source,
+                describe(entry),
+                lambda f, e=entry: matches(e, f),  # type: ignore[misc]
+                entry.reason,
+                owner=entry.owner,
+                expires=entry.expires.isoformat(),
             )
         )
     return found
@@ -147,7 +156,8 @@ def _native_candidates(root: Path | None) -> tuple[list[_Candidate], list[str]]:
     candidates: list[_Candidate] = []
     warnings = [
         f"repository file {name} ignored: secscan runs the scanners with its own configuration"
-        for name in IGNORED_CONTROL_FILES if (root / name).is_file()
+        for name in IGNORED_CONTROL_FILES
+        if (root / name).is_file()
     ]
     gitleaks, trivy, semgrep = (catalog.ignore_file_owner(name).name for name in _IGNORE_FILES)
     for line in _lines(root / ".gitleaksignore"):
@@ -168,16 +178,25 @@ def _native_candidates(root: Path | None) -> tuple[list[_Candidate], list[str]]:
         if not rule:
             continue
         candidates.append(
-            _Candidate("ignore-file", ".trivyignore", rule, lambda f, r=rule: f.scanner == trivy and f.rule_id == r,  # type: ignore[misc]
-                       "listed in .trivyignore")
+            _Candidate(
+                "ignore-file",
+                ".trivyignore",
+                rule,
+                lambda f, r=rule: f.scanner == trivy and f.rule_id == r,  # type: ignore[misc]
+                "listed in .trivyignore",
+            )
         )
     for line in _lines(root / ".semgrepignore"):
         globs = _semgrepignore_globs(line)
         if globs:
             candidates.append(
-                _Candidate("ignore-file", ".semgrepignore", line.strip(),
-                           lambda f, g=globs: f.scanner == semgrep and excluded(f, g),  # type: ignore[misc]
-                           "listed in .semgrepignore")
+                _Candidate(
+                    "ignore-file",
+                    ".semgrepignore",
+                    line.strip(),
+                    lambda f, g=globs: f.scanner == semgrep and excluded(f, g),  # type: ignore[misc]
+                    "listed in .semgrepignore",
+                )
             )
     return candidates, warnings
 
@@ -192,10 +211,16 @@ def _inline_exceptions(result: list[Finding], mode: str) -> list[ExceptionEntry]
         if mode != "honour":
             result[index] = finding.model_copy(update={"status": "new", "suppression": None})
         where = f"{finding.path}:{finding.line}" if finding.line else (finding.path or "?")
-        found.append(ExceptionEntry(
-            kind="inline", origin="repository", source=where, pattern=finding.suppression.reason,
-            applied=mode == "honour", hid=[finding.id],
-        ))
+        found.append(
+            ExceptionEntry(
+                kind="inline",
+                origin="repository",
+                source=where,
+                pattern=finding.suppression.reason,
+                applied=mode == "honour",
+                hid=[finding.id],
+            )
+        )
     return found
 
 
@@ -215,16 +240,31 @@ def apply_exceptions(findings: list[Finding], config: Config, root: Path | None,
     # Operator excludes: the scanners were told to skip them too; findings under them are dropped.
     for pattern in config.scan.exclude:
         hidden = [f.id for f in findings if excluded(f, [pattern])]
-        exceptions.append(ExceptionEntry(kind="exclude", origin="operator", source=operator_source, pattern=pattern,
-                                         applied=True, hid=hidden, files=files_matching(pattern)))
+        exceptions.append(
+            ExceptionEntry(
+                kind="exclude",
+                origin="operator",
+                source=operator_source,
+                pattern=pattern,
+                applied=True,
+                hid=hidden,
+                files=files_matching(pattern),
+            )
+        )
     if config.scan.exclude:
         findings = [f for f in findings if not excluded(f, config.scan.exclude)]
 
     mode = config.policy.repository_exceptions
     repo_source = config.trust.repository_source or "secscan.toml"
     candidates: list[_Candidate] = [
-        _Candidate("exclude", repo_source, pattern, lambda f, p=pattern: excluded(f, [p]),  # type: ignore[misc]
-                   f"excluded by {repo_source}: {pattern}", files=files_matching(pattern))
+        _Candidate(
+            "exclude",
+            repo_source,
+            pattern,
+            lambda f, p=pattern: excluded(f, [p]),  # type: ignore[misc]
+            f"excluded by {repo_source}: {pattern}",
+            files=files_matching(pattern),
+        )
         for pattern in config.trust.repository_exclude
     ]
     candidates += _suppress_candidates(config.trust.repository_suppress, repo_source, today, warnings)
@@ -242,15 +282,28 @@ def apply_exceptions(findings: list[Finding], config: Config, root: Path | None,
                 continue
             hidden_ids.append(finding.id)
             if mode == "honour":
-                result[index] = finding.model_copy(update={
-                    "status": "suppressed",
-                    "suppression": Suppression(reason=candidate.reason, owner=candidate.owner,
-                                               expires=candidate.expires, source="repository"),
-                })
-        exceptions.append(ExceptionEntry(
-            kind=candidate.kind, origin="repository", source=candidate.source, pattern=candidate.pattern,
-            applied=mode == "honour", hid=hidden_ids, files=candidate.files,
-        ))
+                result[index] = finding.model_copy(
+                    update={
+                        "status": "suppressed",
+                        "suppression": Suppression(
+                            reason=candidate.reason,
+                            owner=candidate.owner,
+                            expires=candidate.expires,
+                            source="repository",
+                        ),
+                    }
+                )
+        exceptions.append(
+            ExceptionEntry(
+                kind=candidate.kind,
+                origin="repository",
+                source=candidate.source,
+                pattern=candidate.pattern,
+                applied=mode == "honour",
+                hid=hidden_ids,
+                files=candidate.files,
+            )
+        )
 
     refused: list[str] = []
     repository_count = sum(1 for e in exceptions if e.origin == "repository")
@@ -267,4 +320,3 @@ def apply_exceptions(findings: list[Finding], config: Config, root: Path | None,
             f"(policy.repository_exceptions = report): the {would} finding(s) they name still count"
         )
     return Outcome(findings=result, exceptions=exceptions, warnings=warnings, refused=refused)
-

@@ -30,7 +30,9 @@ def apply_suppressions(
     active = []
     for entry in entries:
         if entry.expires < today:
-            warnings.append(f"suppression for {describe(entry)} expired on {entry.expires.isoformat()}: no longer suppressing")
+            warnings.append(
+                f"suppression for {describe(entry)} expired on {entry.expires.isoformat()}: no longer suppressing"
+            )
         else:
             active.append(entry)
     used: set[int] = set()

@@ -28,9 +28,26 @@ from secscan.scanners.process import last_meaningful_line, probe_version, resolv
 from secscan.scanners.secret_places import CommitRefs, HeadPlace, commit_refs, head_places
 
 CRITICAL_RULE_PREFIXES = (
-    "private-key", "aws-", "gcp-", "azure-", "github-", "gitlab-", "stripe-", "slack-",
-    "openai-", "anthropic-", "npm-", "pypi-", "digitalocean-", "heroku-", "twilio-",
-    "sendgrid-", "shopify-", "hashicorp-", "doppler-", "databricks-",
+    "private-key",
+    "aws-",
+    "gcp-",
+    "azure-",
+    "github-",
+    "gitlab-",
+    "stripe-",
+    "slack-",
+    "openai-",
+    "anthropic-",
+    "npm-",
+    "pypi-",
+    "digitalocean-",
+    "heroku-",
+    "twilio-",
+    "sendgrid-",
+    "shopify-",
+    "hashicorp-",
+    "doppler-",
+    "databricks-",
 )
 _REDACTED = {"", "REDACTED", MASK}
 
@@ -123,7 +140,9 @@ def _sighting_finding(item: GitleaksItem, source_root: Path | None) -> Finding:
         expired=_expired(item.SecretJwt, dt.datetime.now(dt.UTC)),
         # a value that does not look like a credential (a hash; key markers around code): low confidence
         confidence="low" if item.SecretShape else None,
-        sightings=[Sighting(commit=item.Commit or None, path=path, line=item.StartLine or None, date=item.Date or None)],
+        sightings=[
+            Sighting(commit=item.Commit or None, path=path, line=item.StartLine or None, date=item.Date or None)
+        ],
     )
 
 
@@ -230,7 +249,9 @@ def _scrub_item(item: dict[str, Any], values: dict[str, str] | None) -> dict[str
         if values is not None:
             values[identity] = secret
         jwt = jwt_facts(secret)
-        item = {key: value.replace(secret, "REDACTED") if isinstance(value, str) else value for key, value in item.items()}
+        item = {
+            key: value.replace(secret, "REDACTED") if isinstance(value, str) else value for key, value in item.items()
+        }
         item["SecretIdentity"] = identity
         if jwt is not None:
             item["SecretJwt"] = jwt
@@ -284,7 +305,8 @@ def _located(finding: Finding, refs: CommitRefs, places: dict[str, list[HeadPlac
     candidates = head or on_branch or sightings
     representative = candidates[0] if candidates else None
     update: dict[str, Any] = {
-        "sightings": head + [s.model_copy(update={"in_head": False if in_head is False else s.in_head}) for s in sightings],
+        "sightings": head
+        + [s.model_copy(update={"in_head": False if in_head is False else s.in_head}) for s in sightings],
         "in_head": in_head,
         "on_scanned_branch": bool(head or on_branch) if sightings or head else None,
         "in_comment": all(p.in_comment for p in here) if here else None,
@@ -301,7 +323,11 @@ def _located(finding: Finding, refs: CommitRefs, places: dict[str, list[HeadPlac
         )
         if not (head or on_branch) and representative.commit:
             names = representative.refs
-            shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "") if names else "no branch or tag"
+            shown = (
+                ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
+                if names
+                else "no branch or tag"
+            )
             update["title"] = f"{finding.title} (only on {shown}, not on {refs.branch})"
     return finding.model_copy(update=update)
 
@@ -309,7 +335,9 @@ def _located(finding: Finding, refs: CommitRefs, places: dict[str, list[HeadPlac
 def in_working_tree(findings: list[Finding]) -> list[Finding]:
     """`gitleaks dir`: every place it reports is a file of the folder as it is now."""
     return [
-        f.model_copy(update={"in_head": True, "sightings": [s.model_copy(update={"in_head": True}) for s in f.sightings]})
+        f.model_copy(
+            update={"in_head": True, "sightings": [s.model_copy(update={"in_head": True}) for s in f.sightings]}
+        )
         for f in findings
     ]
 
@@ -352,8 +380,10 @@ async def unreadable_names(target: Path) -> list[str]:
     if not names:
         return []
     shown = ", ".join(repr(name)[1:-1][:80] for name in names[:3])
-    return [f"history of {len(names)} file(s) not read by gitleaks (a backslash or line break in the name): {shown}; "
-            "only trivy's scan of the current files covers them"]
+    return [
+        f"history of {len(names)} file(s) not read by gitleaks (a backslash or line break in the name): {shown}; "
+        "only trivy's scan of the current files covers them"
+    ]
 
 
 async def _git_dir(target: Path) -> Path:
@@ -380,8 +410,16 @@ class GitleaksLayer:
         return parse_document(document, source_root)
 
     def command(
-        self, binary: str, mode: str, target: Path, report: Path, *, redact: bool = True, commit_range: str | None = None,
-        own_config: Path | None = None, own_ignore_dir: Path | None = None,
+        self,
+        binary: str,
+        mode: str,
+        target: Path,
+        report: Path,
+        *,
+        redact: bool = True,
+        commit_range: str | None = None,
+        own_config: Path | None = None,
+        own_ignore_dir: Path | None = None,
     ) -> list[str]:
         """redact=False only for a report in a private folder that secscan reads and removes at once:
         the values are needed to tell secrets apart (a keyed hash) and to find them in HEAD.
@@ -390,9 +428,20 @@ class GitleaksLayer:
         `own_config` (gitleaks' default rules) replaces any .gitleaks.toml, `own_ignore_dir` (empty)
         is where gitleaks looks for a .gitleaksignore, and `git log` shows every file as text."""
         command = [
-            binary, mode, str(target),
-            *(["--redact"] if redact else []), "--report-format", "json", "--report-path", str(report),
-            "--exit-code", "2", "--no-banner", "--log-level", "error", "--ignore-gitleaks-allow",
+            binary,
+            mode,
+            str(target),
+            *(["--redact"] if redact else []),
+            "--report-format",
+            "json",
+            "--report-path",
+            str(report),
+            "--exit-code",
+            "2",
+            "--no-banner",
+            "--log-level",
+            "error",
+            "--ignore-gitleaks-allow",
         ]
         if own_config is not None:
             command += ["--config", str(own_config)]
@@ -441,8 +490,14 @@ class GitleaksLayer:
         try:
             completed = await run_command(
                 self.command(
-                    binary, mode, source, report, redact=False, commit_range=context.commit_range,
-                    own_config=own_config, own_ignore_dir=own_ignore_dir,
+                    binary,
+                    mode,
+                    source,
+                    report,
+                    redact=False,
+                    commit_range=context.commit_range,
+                    own_config=own_config,
+                    own_ignore_dir=own_ignore_dir,
                 ),
                 timeout=context.timeout("gitleaks"),
                 env=git_environment(target),
@@ -460,7 +515,9 @@ class GitleaksLayer:
         parsed = parse_document(document, target)
         findings = parsed.findings
         try:
-            findings = await locate(findings, target, values, context.workdir) if mode == "git" else in_working_tree(findings)
+            findings = (
+                await locate(findings, target, values, context.workdir) if mode == "git" else in_working_tree(findings)
+            )
         finally:
             values.clear()
         problems = logged_errors(completed.stderr)

@@ -57,7 +57,9 @@ async def git(args: list[str], path: Path, timeout: float = 120) -> tuple[int, s
 async def ignored_paths(target: Path, limit: int = 500) -> tuple[list[str], list[str]]:
     """(directories, files) that .gitignore excludes under target; empty outside a repository."""
     try:
-        code, out, _ = await git(["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"], target)
+        code, out, _ = await git(
+            ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"], target
+        )
     except ScannerError:  # no git: nothing to skip
         return [], []
     if code != 0:

@@ -192,11 +192,27 @@ QUIET_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 # proxy and CA settings of the network it runs on, and the operator's trivy cache. Nothing else:
 # no OPENAI_*, SLACK_*, cloud, CI or registry tokens, no GIT_* or SEMGREP_*/GITLEAKS_* settings
 # (a GITLEAKS_CONFIG or SEMGREP_APP_TOKEN is not the repository's to use either).
-INHERITED = frozenset({
-    "PATH", "LANG", "LANGUAGE", "TZ", "TMPDIR",
-    "http_proxy", "https_proxy", "no_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY",
-    "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
-})
+INHERITED = frozenset(
+    {
+        "PATH",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+        "TMPDIR",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "all_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "ALL_PROXY",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+    }
+)
 _home: list[str] = []
 
 

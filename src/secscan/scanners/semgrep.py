@@ -383,7 +383,7 @@ def redact_raw(data: bytes) -> str:
 
 # What semgrep prints when a config could not be downloaded (the Dagger module reads it too).
 _FETCH_FAILURE = re.compile(
-    r"(?i)(failed to download|could not download|unable to download|network|connection|resolve host|name resolution|registry)"
+    r"(?i)(failed to download|could not download|unable to download|network|connection|resolve host|name resolution|registry)"  # noqa: E501
 )
 _REGISTRY_PREFIXES = ("p/", "r/", "s/", "c/", "http://", "https://")
 
@@ -534,7 +534,10 @@ class SemgrepLayer:
         if parsed is None:
             raise ScannerError(raw)
         notes += parsed.notes
-        notes.append(f"semgrep skipped only secscan's own list: {', '.join(DEFAULT_EXCLUDES)} (no .semgrepignore, no default ignores)")
+        notes.append(
+            f"semgrep skipped only secscan's own list: {', '.join(DEFAULT_EXCLUDES)} (no .semgrepignore, no "
+            "default ignores)"
+        )
         big = oversized_files(target)
         if big:
             notes.append(
@@ -559,7 +562,12 @@ class SemgrepLayer:
         report.unlink(missing_ok=True)
         completed = await run_command(
             self.command(
-                binary, configs, report, context.config.scan.exclude, context.timeout("semgrep"), context.paths,
+                binary,
+                configs,
+                report,
+                context.config.scan.exclude,
+                context.timeout("semgrep"),
+                context.paths,
                 str(target),
             ),
             timeout=context.timeout("semgrep"),

@@ -512,7 +512,9 @@ class _TrivyLayer:
         scanners: tuple[str, ...],
         context: ScanContext,
         skip: tuple[list[str], list[str]] = ([], []),
-        *, own_files: tuple[Path, Path, Path] | None = None, cache: str | None = None,
+        *,
+        own_files: tuple[Path, Path, Path] | None = None,
+        cache: str | None = None,
     ) -> list[str]:
         """`own_files` (from `own_control_files`) replace the repository's trivy.yaml, .trivyignore
         and trivy-secret.yaml; `cache` is the DB cache (default: TRIVY_CACHE_DIR when set)."""
@@ -569,7 +571,12 @@ class _TrivyLayer:
         report.unlink(missing_ok=True)
         completed = await run_command(
             self.command(
-                binary, self.subject(context), report, scanners, context, await self._skip(context),
+                binary,
+                self.subject(context),
+                report,
+                scanners,
+                context,
+                await self._skip(context),
                 own_files=own_control_files(context.workdir),
                 cache=cache_dir(context.config.scan.trivy_db_repositories),
             ),

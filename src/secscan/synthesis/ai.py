@@ -112,7 +112,8 @@ def reason_for(exc: BaseException, config: Config) -> str:
     elif isinstance(exc, openai.RateLimitError):
         text = f"rate limited by the model endpoint (HTTP 429){after}: {exc.message}"
     elif isinstance(exc, openai.APIStatusError):
-        text = f"the model endpoint answered HTTP {exc.status_code}{after if exc.status_code >= 500 else ''}: {exc.message}"
+        retry_note = after if exc.status_code >= 500 else ""
+        text = f"the model endpoint answered HTTP {exc.status_code}{retry_note}: {exc.message}"
     elif isinstance(exc, openai.OpenAIError):
         text = f"{type(exc).__name__}: {exc}"
     else:
@@ -271,7 +272,7 @@ _ALL_CLEAR = re.compile(
     r"\ball[ -]clear\b|\bsafe to (?:merge|deploy|ship|release)\b|\bmerge (?:it )?now\b|\bgood to (?:go|merge)\b"
     r"|\bno (?:real |significant |actual |actionable |security )?(?:risks?|issues?|problems?|vulnerabilit(?:y|ies)|"
     r"findings?) (?:found|remain|to fix|were found)\b|\bnothing to (?:fix|worry)\b|\b(?:the )?gate (?:passes|passed)\b"
-    r"|\b(?:is|are|looks?) (?:clean|safe|secure)\b|\bfalse positives? only\b|\ball (?:findings )?(?:are )?false positives\b",
+    r"|\b(?:is|are|looks?) (?:clean|safe|secure)\b|\bfalse positives? only\b|\ball (?:findings )?(?:are )?false positives\b",  # noqa: E501
     re.IGNORECASE,
 )
 

@@ -111,13 +111,15 @@ def _why(members: Sequence[Finding]) -> str:
         elsewhere = sorted({ref for m in members if m.on_scanned_branch is False for ref in m.refs})
         if not first.in_head and elsewhere and all(m.on_scanned_branch is False for m in members):
             where = f"only on other branches ({', '.join(elsewhere[:3])}{', …' if len(elsewhere) > 3 else ''})"
-        return f"{what} {where}: anyone with read access to the repository can use {'it' if len(members) == 1 else 'them'}."
+        pronoun = "it" if len(members) == 1 else "them"
+        return f"{what} {where}: anyone with read access to the repository can use {pronoun}."
     if first.category is Category.VULNERABILITY:
         fixed = highest_fix(members)
         fix = f"fixed in {fixed}" if fixed else "no fix released yet"
         exposure = " It ships in the container image." if any(catalog.is_image_layer(m.layer) for m in members) else ""
         if len(members) == 1:
-            return f"{first.package} {first.installed_version} has {first.rule_id} ({first.severity.value}, {fix}).{exposure}"
+            found = f"{first.package} {first.installed_version} has {first.rule_id}"
+            return f"{found} ({first.severity.value}, {fix}).{exposure}"
         worst = max(members, key=lambda m: _SEVERITY_RANK[m.severity])
         return (
             f"{first.package} {first.installed_version} has {len(members)} known vulnerabilities, the worst "
@@ -165,7 +167,8 @@ def top_risks(ranked: Sequence[Finding], limit: int = 10) -> list[TopRisk]:
 
 def summary(data: SynthesisInput, ranked: Sequence[Finding]) -> str:
     if not data.findings and not data.layer_errors and data.exceptions_notice:
-        return f"No findings reported, but {data.exceptions_notice}. The gate {'fails' if data.gate.verdict == 'fail' else 'passes'}."
+        gate = "fails" if data.gate.verdict == "fail" else "passes"
+        return f"No findings reported, but {data.exceptions_notice}. The gate {gate}."
     if not data.findings and not data.layer_errors:
         return "No findings: every layer that ran came back clean. The gate passes."
     active = [f for f in data.findings if f.status == "new"]
