@@ -119,7 +119,8 @@ def test_sast_in_changed_files_new_and_old_lines_existing(since_run: tuple[Any, 
     assert views and all(f["status"] == "new" for f in views), views
     app = _by(report, path="app.py", scanner="semgrep")
     new_app = [f for f in app if f["status"] == "new"]
-    assert [f["line"] for f in new_app] == [EVAL_LINE + 4], app  # the added eval(), nothing else
+    added_eval = (APP_PY + APP_EXTRA).splitlines().index("    return eval(expression)") + 1
+    assert [f["line"] for f in new_app] == [added_eval], app  # the added eval(), nothing else
     assert any(f["status"] == "existing" and f["line"] == EVAL_LINE for f in app), app
     # semgrep saw only the changed files
     assert {f["path"] for f in report["findings"] if f["scanner"] == "semgrep"} <= {"views.py", "app.py"}

@@ -91,7 +91,8 @@ _LANGUAGES = {
     ".toml": "toml",
 }
 _ALWAYS = frozenset({"generic", "regex", "none"})
-_RULE_LANGUAGES = re.compile(r"^\s*languages:\s*\[([^\]]*)\]", re.MULTILINE)
+# `languages: [python, go]`, or a block list (`languages:` then `- python` lines, as YAML dumps it).
+_RULE_LANGUAGES = re.compile(r"^\s*languages:\s*(?:\[([^\]]*)\]|\n((?:[ \t]*-[ \t]*[^\n]+\n?)+))", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,12 @@ def rule_files_for(paths: tuple[str, ...], rules_dir: Path) -> list[str] | None:
             declared = _RULE_LANGUAGES.findall(rule_file.read_text(encoding="utf-8", errors="replace"))
         except OSError:
             return None
-        languages = {item.strip().strip("'\"").lower() for group in declared for item in group.split(",")}
+        items = [
+            item
+            for inline, block in declared
+            for item in (inline.split(",") if inline else [line.strip()[1:] for line in block.splitlines()])
+        ]
+        languages = {item.strip().strip("'\"").lower() for item in items if item.strip()}
         if not languages or languages & wanted:  # a rule whose languages cannot be read always runs
             selected.append(str(rule_file))
     return selected
