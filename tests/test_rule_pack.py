@@ -503,23 +503,3 @@ def test_findings_carry_the_rules_fix(semgrep_scan_report) -> None:
     for finding in parsed.findings:
         assert finding.fix is not None and " ".join(finding.fix.split()) == fixes[finding.rule_id], finding.rule_id
 
-
-@pytest.mark.scanners
-@pytest.mark.slow
-def test_pack_loads_with_other_installed_semgrep(tmp_path: Path) -> None:
-    """E.g. CI: SECSCAN_SEMGREP is semgrep 1.185, the .venv one is 1.52.0 ([scanners] extra)."""
-    candidates = _semgrep_candidates()
-    if len(candidates) < 2:
-        pytest.skip("only one semgrep installation found; nothing else to check")
-    primary_version = _semgrep_version(candidates[0])
-    others = [(exe, _semgrep_version(exe)) for exe in candidates[1:]]
-    others = [(exe, v) for exe, v in others if v != primary_version]
-    if not others:
-        pytest.skip(f"all semgrep installations are {primary_version}")
-    (tmp_path / "empty.txt").write_text("nothing to scan\n", encoding="utf-8")
-    for exe, version in others:
-        proc = _run([exe, "scan", "--config", RULES_ARG, "--json", *SEMGREP_FLAGS, str(tmp_path)])
-        report = _parse_json(proc, f"semgrep {version} scan")
-        assert report.get("errors") == [], (
-            f"semgrep {version} ({exe}) cannot load the pack:\n" + json.dumps(report.get("errors"), indent=2)[:5000]
-        )
