@@ -502,4 +502,3 @@ def test_findings_carry_the_rules_fix(semgrep_scan_report) -> None:
     assert parsed.findings, "the scan of the pack's own test targets found nothing"
     for finding in parsed.findings:
         assert finding.fix is not None and " ".join(finding.fix.split()) == fixes[finding.rule_id], finding.rule_id
-
