@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from secscan import catalog
+from secscan.findings.dedup import sort_key
 from secscan.findings.model import Category, Finding, Risk, Severity
 
 SEVERITY_BASE = {Severity.CRITICAL: 40, Severity.HIGH: 30, Severity.MEDIUM: 18, Severity.LOW: 8, Severity.INFO: 2}
@@ -128,17 +129,9 @@ def assess(finding: Finding, licences_gate: Severity | None = None) -> Risk:
 
 
 def _order(finding: Finding) -> tuple[object, ...]:
+    """New before existing, then by risk, then dedup's deterministic order."""
     score = finding.risk.score if finding.risk else 0
-    return (
-        finding.status != "new",
-        -score,
-        -finding.severity.rank,
-        finding.category.value,
-        finding.path or finding.target or "",
-        finding.line or 0,
-        finding.rule_id,
-        finding.id,
-    )
+    return (finding.status != "new", -score, *sort_key(finding))
 
 
 def with_risk(findings: Sequence[Finding], licences_gate: Severity | None = None) -> list[Finding]:

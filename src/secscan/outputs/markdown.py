@@ -269,22 +269,21 @@ def top_risks(report: Report, esc: Escaper, limit: int = 10) -> str:
     return folded(f"Top risks ({len(report.synthesis.top_risks)})", "\n".join(lines))
 
 
-def warnings(report: Report, esc: Escaper, limit: int = 50) -> str:
-    if not report.warnings:
+def _folded_list(title: str, texts: list[str], esc: Escaper, limit: int) -> str:
+    if not texts:
         return ""
-    items = [f"- {esc.text(w, 400)}" for w in report.warnings[:limit]]
-    if len(report.warnings) > limit:
-        items.append(f"- …{len(report.warnings) - limit} more in report.json")
-    return folded(f"Warnings ({len(report.warnings)})", "\n".join(items))
+    items = [f"- {esc.text(text, 400)}" for text in texts[:limit]]
+    if len(texts) > limit:
+        items.append(f"- …{len(texts) - limit} more in report.json")
+    return folded(f"{title} ({len(texts)})", "\n".join(items))
+
+
+def warnings(report: Report, esc: Escaper, limit: int = 50) -> str:
+    return _folded_list("Warnings", list(report.warnings), esc, limit)
 
 
 def exceptions_section(report: Report, esc: Escaper, limit: int = 50) -> str:
-    if not report.exceptions:
-        return ""
-    items = [f"- {esc.text(describe_exception(e), 400)}" for e in report.exceptions[:limit]]
-    if len(report.exceptions) > limit:
-        items.append(f"- …{len(report.exceptions) - limit} more in report.json")
-    return folded(f"Exceptions ({len(report.exceptions)})", "\n".join(items))
+    return _folded_list("Exceptions", [describe_exception(e) for e in report.exceptions], esc, limit)
 
 
 def footer(report: Report) -> str:

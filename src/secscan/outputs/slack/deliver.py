@@ -8,6 +8,7 @@ import logging
 import socket
 import urllib.error
 from pathlib import Path
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -32,6 +33,10 @@ _SDK_LOGGER.propagate = False
 _SDK_LOGGER.setLevel(logging.CRITICAL)
 
 # --------------------------------------------------------------------------- configuration
+
+
+# Every post: no link previews, no @-mentions or markup parsed out of the repository's text.
+_NO_EXPANSION: dict[str, Any] = {"unfurl_links": False, "unfurl_media": False, "link_names": False, "parse": "none"}
 
 
 def configured(credentials: Credentials | None = None) -> bool:
@@ -144,10 +149,7 @@ def _send_web_api(
         channel=channel,
         text=message.text,
         blocks=message.blocks,
-        unfurl_links=False,
-        unfurl_media=False,
-        link_names=False,
-        parse="none",
+        **_NO_EXPANSION,
     )
     channel_id = str(posted.get("channel") or channel)
     thread_ts = str(posted.get("ts") or "")
@@ -168,10 +170,7 @@ def _send_web_api(
                     thread_ts=thread_ts,
                     text=reply.text,
                     blocks=reply.blocks,
-                    unfurl_links=False,
-                    unfurl_media=False,
-                    link_names=False,
-                    parse="none",
+                    **_NO_EXPANSION,
                 )
                 replies += 1
             done.append(f"{replies} thread repl{'y' if replies == 1 else 'ies'}")
